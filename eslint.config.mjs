@@ -1,0 +1,60 @@
+// Lint rules that carry the architecture (../shared/STYLE.md):
+// - module boundaries by tag: domain is pure, contract sits on domain, adapters on both,
+//   apps on everything but other apps, tools on anything;
+// - exactly one module may spawn processes (libs/lvm-exec/src/runner.ts); tools/ run
+//   qemu and friends and are exempt because they never ship.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const noChildProcess = {
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [
+        { name: 'child_process', message: 'Only libs/lvm-exec/src/runner.ts may spawn processes.' },
+        { name: 'node:child_process', message: 'Only libs/lvm-exec/src/runner.ts may spawn processes.' },
+      ],
+    },
+  ],
+};
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '.nx/**', 'run/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:domain', 'type:contract'] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:adapter'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:adapter'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:adapter', 'type:app', 'type:tool'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['apps/**/*.ts', 'libs/**/*.ts'], rules: noChildProcess },
+  { files: ['libs/lvm-exec/src/runner.ts'], rules: { 'no-restricted-imports': 'off' } },
+  {
+    files: ['libs/lvm-model/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(node:)?(fs|net|http|https|child_process|dgram|dns|tls)(/.*)?$', message: 'lvm-model is pure: no I/O.' },
+          ],
+        },
+      ],
+    },
+  },
+];
