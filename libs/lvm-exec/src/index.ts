@@ -1,1 +1,3 @@
-export {};
+export * from './runner';
+export * from './errors';
+export * from './lvm';

@@ -1,1 +1,6 @@
 export * from './command';
+export * from './names';
+export * from './sizes';
+export * from './attr';
+export * from './report';
+export * from './config';

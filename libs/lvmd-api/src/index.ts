@@ -1,1 +1,4 @@
-export {};
+export * from './errors';
+export * from './schemas';
+export * from './client';
+export type { paths, components, operations as openApiOperations } from './generated/types';

@@ -1,0 +1,146 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import type { components } from './generated/types';
+import { isErrorCode, type ErrorCode, type Problem } from './errors';
+
+export type LogicalVolume = components['schemas']['LogicalVolume'];
+export type DeviceClass = components['schemas']['DeviceClass'];
+export type ThinPool = components['schemas']['ThinPool'];
+export type CreateLogicalVolumeRequest = components['schemas']['CreateLogicalVolumeRequest'];
+export type CreateSnapshotRequest = components['schemas']['CreateSnapshotRequest'];
+export type ActivationRequest = components['schemas']['ActivationRequest'];
+export type AccessType = components['schemas']['AccessType'];
+export type Health = components['schemas']['Health'];
+
+export interface LvmdClientOptions {
+  /** unix:/path/to/lvmd.sock or http://127.0.0.1:PORT */
+  readonly endpoint: string;
+  /** bearer token, required by lvmd-http on TCP */
+  readonly token?: string;
+  readonly timeoutMs?: number;
+}
+
+/** An lvmd answer other than success, with the problem's stable code. */
+export class LvmdClientError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    readonly problem: Problem,
+  ) {
+    super(`lvmd: ${problem.title}${problem.detail ? `: ${problem.detail}` : ''} (${code}, HTTP ${status})`);
+    this.name = 'LvmdClientError';
+  }
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface Created<T> {
+  readonly created: boolean;
+  readonly value: T;
+}
+
+/** A typed client for lvmd-http, over its unix socket or TCP. */
+export class LvmdClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly origin: string;
+
+  constructor(private readonly options: LvmdClientOptions) {
+    if (options.endpoint.startsWith('unix:')) {
+      this.dispatcher = new Agent({ connect: { socketPath: options.endpoint.slice('unix:'.length) } });
+      this.origin = 'http://localhost';
+    } else {
+      this.dispatcher = new Agent();
+      this.origin = options.endpoint.replace(/\/$/, '');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  listDeviceClasses(o?: CallOptions): Promise<DeviceClass[]> {
+    return this.call<{ items: DeviceClass[] }>('GET', '/v1/device-classes', undefined, o).then((r) => r.body.items);
+  }
+
+  getDeviceClass(name: string, o?: CallOptions): Promise<DeviceClass> {
+    return this.call<DeviceClass>('GET', `/v1/device-classes/${enc(name)}`, undefined, o).then((r) => r.body);
+  }
+
+  listLogicalVolumes(deviceClass?: string, o?: CallOptions): Promise<LogicalVolume[]> {
+    return this.call<{ items: LogicalVolume[] }>('GET', `/v1/logical-volumes${query(deviceClass)}`, undefined, o).then(
+      (r) => r.body.items,
+    );
+  }
+
+  getLogicalVolume(name: string, deviceClass?: string, o?: CallOptions): Promise<LogicalVolume> {
+    return this.call<LogicalVolume>('GET', `/v1/logical-volumes/${enc(name)}${query(deviceClass)}`, undefined, o).then(
+      (r) => r.body,
+    );
+  }
+
+  async createLogicalVolume(name: string, req: CreateLogicalVolumeRequest, o?: CallOptions): Promise<Created<LogicalVolume>> {
+    const r = await this.call<LogicalVolume>('PUT', `/v1/logical-volumes/${enc(name)}`, req, o);
+    return { created: r.status === 201, value: r.body };
+  }
+
+  async createSnapshot(source: string, req: CreateSnapshotRequest, o?: CallOptions): Promise<Created<LogicalVolume>> {
+    const r = await this.call<LogicalVolume>('POST', `/v1/logical-volumes/${enc(source)}/snapshots`, req, o);
+    return { created: r.status === 201, value: r.body };
+  }
+
+  resizeLogicalVolume(name: string, sizeBytes: number, deviceClass?: string, o?: CallOptions): Promise<LogicalVolume> {
+    return this.call<LogicalVolume>('PATCH', `/v1/logical-volumes/${enc(name)}${query(deviceClass)}`, { sizeBytes }, o).then(
+      (r) => r.body,
+    );
+  }
+
+  setActivation(name: string, req: ActivationRequest, deviceClass?: string, o?: CallOptions): Promise<LogicalVolume> {
+    return this.call<LogicalVolume>('PUT', `/v1/logical-volumes/${enc(name)}/activation${query(deviceClass)}`, req, o).then(
+      (r) => r.body,
+    );
+  }
+
+  async deleteLogicalVolume(name: string, deviceClass?: string, o?: CallOptions): Promise<void> {
+    await this.call<void>('DELETE', `/v1/logical-volumes/${enc(name)}${query(deviceClass)}`, undefined, o);
+  }
+
+  private async call<T>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    body: unknown,
+    o: CallOptions | undefined,
+  ): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await request(`${this.origin}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      dispatcher: this.dispatcher,
+      signal: o?.signal,
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: this.options.timeoutMs,
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 400) {
+      let problem: Problem;
+      try {
+        problem = JSON.parse(text) as Problem;
+      } catch {
+        problem = { type: 'about:blank', title: text || `HTTP ${res.statusCode}`, status: res.statusCode, code: 'internal' };
+      }
+      throw new LvmdClientError(res.statusCode, isErrorCode(problem.code) ? problem.code : 'internal', problem);
+    }
+    return { status: res.statusCode, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function query(deviceClass: string | undefined): string {
+  return deviceClass === undefined ? '' : `?deviceClass=${encodeURIComponent(deviceClass)}`;
+}
