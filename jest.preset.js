@@ -5,11 +5,14 @@ const path = require('node:path');
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': [
+    '^.+\\.(ts|js)$': [
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
+  // ESM-only packages (cookie 2, used by Fastify's inject) are compiled to CommonJS for
+  // jest; Node itself loads them with require(esm).
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   moduleNameMapper: {
     '^@copse/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ActivationRequest, CreateLogicalVolumeRequest, CreateSnapshotRequest } from '@copse/lvmd-api';
+import type { LvmService } from '../service/lvm-service';
+import { addOperation, requestSignal } from './route';
+
+type NameParams = { name: string };
+type ClassQuery = { deviceClass?: string };
+
+export const logicalVolumeRoutes: FastifyPluginAsync<{ service: LvmService }> = async (app, { service }) => {
+  const classOf = (q: ClassQuery) => service.deviceClass(q.deviceClass, 'query.deviceClass');
+
+  addOperation(app, 'listLogicalVolumes', async function listLogicalVolumes(req) {
+    const q = req.query as ClassQuery;
+    return { items: service.listVolumes(q.deviceClass === undefined ? undefined : classOf(q)) };
+  });
+
+  addOperation(app, 'getLogicalVolume', async function getLogicalVolume(req) {
+    return service.getVolume((req.params as NameParams).name, classOf(req.query as ClassQuery));
+  });
+
+  addOperation(app, 'createLogicalVolume', async function createLogicalVolume(req, reply) {
+    const body = req.body as CreateLogicalVolumeRequest;
+    const dc = service.deviceClass(body.deviceClass, 'body.deviceClass');
+    const { created, volume } = await service.createVolume(
+      (req.params as NameParams).name,
+      { dc, sizeBytes: body.sizeBytes, tags: body.tags ?? [], optionClass: body.lvcreateOptionClass },
+      requestSignal(req, reply),
+    );
+    return reply.code(created ? 201 : 200).send(volume);
+  });
+
+  addOperation(app, 'createSnapshot', async function createSnapshot(req, reply) {
+    const body = req.body as CreateSnapshotRequest;
+    const dc = service.deviceClass(body.deviceClass, 'body.deviceClass');
+    const { created, volume } = await service.createSnapshot(
+      (req.params as NameParams).name,
+      { name: body.name, dc, accessType: body.accessType, sizeBytes: body.sizeBytes, tags: body.tags ?? [] },
+      requestSignal(req, reply),
+    );
+    return reply.code(created ? 201 : 200).send(volume);
+  });
+
+  addOperation(app, 'resizeLogicalVolume', async function resizeLogicalVolume(req, reply) {
+    const { sizeBytes } = req.body as { sizeBytes: number };
+    return service.resize((req.params as NameParams).name, classOf(req.query as ClassQuery), sizeBytes, requestSignal(req, reply));
+  });
+
+  addOperation(app, 'setActivation', async function setActivation(req, reply) {
+    const body = req.body as ActivationRequest;
+    return service.setActivation(
+      (req.params as NameParams).name,
+      classOf(req.query as ClassQuery),
+      { active: body.active, accessType: body.accessType },
+      requestSignal(req, reply),
+    );
+  });
+
+  addOperation(app, 'deleteLogicalVolume', async function deleteLogicalVolume(req, reply) {
+    await service.delete((req.params as NameParams).name, classOf(req.query as ClassQuery), requestSignal(req, reply));
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,81 @@
+/**
+ * The simulated lvm2's state: plain JSON-able data, so the daemon can persist it to a
+ * file it owns and a restart picks up where it left off.
+ */
+
+/** Extents an LV (or an LV's hidden component) holds on each PV, by device path. */
+export type Allocation = Record<string, number>;
+
+export interface SimPv {
+  readonly uuid: string;
+  vg?: string;
+}
+
+export interface SimPoolParts {
+  /** Chunk size in bytes (64 KiB by default). */
+  chunkSize: number;
+  /** Hidden [pool_tmeta]. */
+  metaUuid: string;
+  metaExtents: number;
+  metaAlloc: Allocation;
+  /** Hidden [pool_tdata]. */
+  dataUuid: string;
+  /** Bytes of the pool's data device holding thin LV data (see SimulatedLvm.simulateWrite). */
+  usedBytes: number;
+  transactionId: number;
+}
+
+export interface SimLv {
+  name: string;
+  readonly uuid: string;
+  readonly type: 'linear' | 'thin-pool' | 'thin';
+  /** Size in extents: the virtual size of a thin LV, the data size of a pool. */
+  extents: number;
+  /** Where a linear LV or a pool's data lives. */
+  alloc?: Allocation;
+  stripes?: number;
+  stripeSize?: number;
+  pool?: SimPoolParts;
+  /** Thin LV: its pool's name. */
+  poolLv?: string;
+  /** Thin snapshot: the name of the LV it was taken from, until that LV is removed. */
+  origin?: string;
+  thinId?: number;
+  /** Thin LV: bytes written (mapped), at most its size. */
+  mappedBytes?: number;
+  tags: string[];
+  writable: boolean;
+  activationSkip: boolean;
+  active: boolean;
+  /** Device-mapper minors held while active; the one lvs reports comes first. */
+  minors: number[];
+  /** "2026-11-21 05:13:07 +0000" */
+  readonly time: string;
+}
+
+export interface SimVg {
+  readonly name: string;
+  readonly uuid: string;
+  /** Bytes. */
+  readonly extentSize: number;
+  /** Device paths in the order they joined. */
+  readonly pvs: string[];
+  /** Extents per PV. */
+  readonly peCount: Record<string, number>;
+  seqno: number;
+  tags: string[];
+  /** The hidden [lvol0_pmspare] that every thin pool's metadata may be repaired into. */
+  pmspare?: { name: string; uuid: string; extents: number; alloc: Allocation };
+  /** Public and pool LVs (hidden components live inside their pool). */
+  lvs: SimLv[];
+  nextThinId: number;
+}
+
+export interface SimState {
+  readonly format: 'copse-lvm-sim/1';
+  readonly devices: Record<string, number>;
+  readonly pvs: Record<string, SimPv>;
+  readonly vgs: SimVg[];
+  /** Count of uuids handed out by the built-in deterministic generator. */
+  uuidCounter: number;
+}
