@@ -45,8 +45,18 @@ export class Lvm {
    * on every row, which saves the `vgs` call whenever the VG holds at least one LV.
    */
   async readVg(vgName: string, signal?: AbortSignal): Promise<VgState> {
+    return this.readLvs(vgName, [], signal);
+  }
+
+  /**
+   * Some LVs of a VG (all when `names` is empty) and the VG's own figures, in one
+   * `lvs` call: after a change only the LVs it touched need re-reading (TopoLVM #1221:
+   * re-reading everything costs an lvs of every LV per operation).
+   */
+  async readLvs(vgName: string, names: readonly string[], signal?: AbortSignal): Promise<VgState> {
     const fields = [...LVS_FIELDS, ...VGS_FIELDS.filter((f) => f !== 'vg_name')];
-    const result = await this.exec(['lvs', vgName, '-o', fields.join(','), ...REPORT_ARGS], signal);
+    const targets = names.length === 0 ? [vgName] : names.map((n) => `${vgName}/${n}`);
+    const result = await this.exec(['lvs', ...targets, '-o', fields.join(','), ...REPORT_ARGS], signal);
     const lvs = parseLvsReport(result.stdout);
     if (lvs.length === 0) {
       const [vg] = await this.readVgs([vgName], signal);

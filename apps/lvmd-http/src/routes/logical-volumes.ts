@@ -9,9 +9,10 @@ type ClassQuery = { deviceClass?: string };
 export const logicalVolumeRoutes: FastifyPluginAsync<{ service: LvmService }> = async (app, { service }) => {
   const classOf = (q: ClassQuery) => service.deviceClass(q.deviceClass, 'query.deviceClass');
 
-  addOperation(app, 'listLogicalVolumes', async function listLogicalVolumes(req) {
+  addOperation(app, 'listLogicalVolumes', async function listLogicalVolumes(req, reply) {
     const q = req.query as ClassQuery;
-    return { items: service.listVolumes(q.deviceClass === undefined ? undefined : classOf(q)) };
+    const json = service.listVolumesJson(q.deviceClass === undefined ? undefined : classOf(q));
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 
   addOperation(app, 'getLogicalVolume', async function getLogicalVolume(req) {

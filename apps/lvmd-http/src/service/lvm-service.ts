@@ -54,6 +54,9 @@ export class LvmService extends EventEmitter {
   private readonly vgNames: string[];
   private timer?: NodeJS.Timeout;
   private lastRefreshError?: string;
+  /** bumped on every state change; keys the serialized list cache */
+  private version = 0;
+  private readonly listJson = new Map<string, { version: number; json: string }>();
 
   constructor(private readonly o: LvmServiceOptions) {
     super();
@@ -140,6 +143,19 @@ export class LvmService extends EventEmitter {
     });
   }
 
+  /**
+   * The list as the JSON body the API answers, serialized once per state change: with a
+   * thousand volumes serialization, not lvm, is the cost of a list.
+   */
+  listVolumesJson(dc?: DeviceClass): string {
+    const key = dc?.name ?? '';
+    const cached = this.listJson.get(key);
+    if (cached?.version === this.version) return cached.json;
+    const json = JSON.stringify({ items: this.listVolumes(dc) });
+    this.listJson.set(key, { version: this.version, json });
+    return json;
+  }
+
   getVolume(name: string, dc: DeviceClass): LogicalVolume {
     return this.view(this.requireLv(name, dc, 'params.name'), dc);
   }
@@ -169,7 +185,7 @@ export class LvmService extends EventEmitter {
       if (sizeBytes > free) {
         throw new ApiError('no-space', `${sizeBytes} bytes requested, ${free} bytes free in device class ${dc.name}`, 'body.sizeBytes');
       }
-      await this.mutate(dc.volumeGroup, () =>
+      await this.mutate(dc, [name], () =>
         dc.type === 'thin' && dc.thinPool
           ? this.o.lvm.createThin({ vg: dc.volumeGroup, pool: dc.thinPool.name, name, sizeBytes, tags: req.tags, options }, signal)
           : this.o.lvm.createThick(
@@ -225,7 +241,7 @@ export class LvmService extends EventEmitter {
         );
       }
       const vg = dc.volumeGroup;
-      await this.mutate(vg, async () => {
+      await this.mutate(dc, [name], async () => {
         await this.o.lvm.createThinSnapshot({ vg, source, name, readOnly, tags: req.tags }, signal);
         try {
           if (wanted > src.sizeBytes) await this.o.lvm.resize({ vg, name, sizeBytes: wanted }, signal);
@@ -239,7 +255,7 @@ export class LvmService extends EventEmitter {
         // -k n at creation makes lvm activate it; if it still is not active, activate or undo.
         this.o.log.warn({ lv: name }, 'snapshot came out inactive; activating');
         try {
-          await this.mutate(vg, () => this.o.lvm.setActive({ vg, name, active: true }, signal));
+          await this.mutate(dc, [name], () => this.o.lvm.setActive({ vg, name, active: true }, signal));
         } catch (e) {
           await this.undoCreate(vg, name);
           throw e;
@@ -265,7 +281,7 @@ export class LvmService extends EventEmitter {
       if (wanted - lv.sizeBytes > free) {
         throw new ApiError('no-space', `growing by ${wanted - lv.sizeBytes} bytes exceeds the ${free} bytes free`, 'body.sizeBytes');
       }
-      await this.mutate(dc.volumeGroup, () => this.o.lvm.resize({ vg: dc.volumeGroup, name, sizeBytes: wanted }, signal));
+      await this.mutate(dc, [name], () => this.o.lvm.resize({ vg: dc.volumeGroup, name, sizeBytes: wanted }, signal));
       this.o.log.info({ lv: name, from: lv.sizeBytes, to: wanted }, 'logical volume grown');
       return this.view(this.requireLv(name, dc, 'params.name'), dc);
     });
@@ -290,7 +306,7 @@ export class LvmService extends EventEmitter {
         steps.push(() => this.o.lvm.setActive({ vg, name, active: req.active }, signal));
       }
       if (steps.length === 0) return this.view(lv, dc);
-      await this.mutate(vg, async () => {
+      await this.mutate(dc, [name], async () => {
         for (const step of steps) await step();
       });
       this.o.log.info({ lv: name, active: req.active, accessType: req.accessType }, 'activation changed');
@@ -304,19 +320,49 @@ export class LvmService extends EventEmitter {
     return this.lock.run(dc.volumeGroup, async () => {
       const lv = this.state(dc).lvs.find((l) => l.name === name && belongsTo(l, dc));
       if (!lv) return { deleted: false };
-      await this.mutate(dc.volumeGroup, () => this.o.lvm.remove({ vg: dc.volumeGroup, name }, signal));
+      await this.mutate(dc, [], () => this.o.lvm.remove({ vg: dc.volumeGroup, name }, signal), name);
       this.o.log.info({ lv: name, deviceClass: dc.name }, 'logical volume removed');
       return { deleted: true };
     });
   }
 
-  /** Runs lvm changes, then re-reads the VG whatever happened (a failed or killed lvm may have changed it). */
-  private async mutate(vg: string, work: () => Promise<void>): Promise<void> {
+  /**
+   * Runs lvm changes, then re-reads what they touched: on success only the touched LVs
+   * (and the pool and VG figures) in one `lvs` call; after a failure the whole VG, since
+   * a failed or killed lvm may have changed anything.
+   */
+  private async mutate(dc: DeviceClass, touched: string[], work: () => Promise<void>, removed?: string): Promise<void> {
+    const vg = dc.volumeGroup;
+    const fullRefresh = () =>
+      this.refresh(vg).catch((e: unknown) => this.o.log.error({ vg, err: String(e) }, 'refresh after change failed'));
     try {
       await work();
-    } finally {
-      await this.refresh(vg).catch((e: unknown) => this.o.log.error({ vg, err: String(e) }, 'refresh after change failed'));
+    } catch (e) {
+      await fullRefresh();
+      throw e;
     }
+    try {
+      await this.refreshTouched(dc, touched, removed);
+    } catch (e) {
+      this.o.log.warn({ vg, err: String(e) }, 'partial refresh failed; re-reading the volume group');
+      await fullRefresh();
+    }
+  }
+
+  private async refreshTouched(dc: DeviceClass, touched: string[], removed?: string): Promise<void> {
+    const vg = dc.volumeGroup;
+    const previous = this.states.get(vg);
+    // Removing an origin clears the origin of its snapshots: re-read everything then.
+    if (!previous || (removed !== undefined && previous.lvs.some((lv) => lv.origin === removed))) return this.refresh(vg);
+    const names = dc.type === 'thin' && dc.thinPool ? [...touched, dc.thinPool.name] : touched;
+    const read = names.length > 0 ? await this.o.lvm.readLvs(vg, names) : { vg: (await this.o.lvm.readVgs([vg]))[0], lvs: [] };
+    if (!read.vg) return this.refresh(vg);
+    const byName = new Map(previous.lvs.map((lv) => [lv.name, lv]));
+    if (removed !== undefined) byName.delete(removed);
+    for (const lv of read.lvs) byName.set(lv.name, lv);
+    const next: VgState = { vg: read.vg, lvs: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+    this.setState(vg, next);
+    this.emitChanges(previous, next, new Set([...names, ...(removed !== undefined ? [removed] : [])]));
   }
 
   private async undoCreate(vg: string, name: string): Promise<void> {
@@ -336,17 +382,19 @@ export class LvmService extends EventEmitter {
       this.lastRefreshError = undefined;
     } catch (e) {
       this.lastRefreshError = toApiError(e).message;
-      if (toApiError(e).code === 'not-found') this.states.delete(vg);
+      if (toApiError(e).code === 'not-found' && this.states.delete(vg)) this.version++;
       throw e;
     }
     const previous = this.states.get(vg);
-    this.states.set(vg, next);
+    this.setState(vg, next);
     this.emitChanges(previous, next);
   }
 
-  private emitChanges(previous: VgState | undefined, next: VgState): void {
-    const before = new Map((previous?.lvs ?? []).map((lv) => [lv.name, lv]));
-    const after = new Map(next.lvs.map((lv) => [lv.name, lv]));
+  /** Emits volume events for what differs (only among `only` when given) and a capacity event. */
+  private emitChanges(previous: VgState | undefined, next: VgState, only?: Set<string>): void {
+    const pick = (lvs: LvRecord[]) => (only ? lvs.filter((lv) => only.has(lv.name)) : lvs);
+    const before = new Map(pick(previous?.lvs ?? []).map((lv) => [lv.name, lv]));
+    const after = new Map(pick(next.lvs).map((lv) => [lv.name, lv]));
     const classify = (lv: LvRecord) => this.o.config.deviceClasses.find((dc) => belongsTo(lv, dc));
     for (const [name, lv] of after) {
       const dc = classify(lv);
@@ -362,6 +410,11 @@ export class LvmService extends EventEmitter {
       if (dc && !after.has(name)) this.emit('volume', { type: 'deleted', volume: volumeView(lv, dc, next.lvs) } satisfies VolumeEvent);
     }
     this.emit('capacity', this.listDeviceClasses());
+  }
+
+  private setState(vg: string, state: VgState): void {
+    this.states.set(vg, state);
+    this.version++;
   }
 
   private view(lv: LvRecord, dc: DeviceClass): LogicalVolume {
