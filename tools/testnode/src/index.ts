@@ -1,0 +1,13 @@
+export { startTestNode } from './testnode';
+export type { TestNode, TestNodeOptions, TestNodeDisk, TestNodeVolumeGroup, TestNodeShare, TestNodeService, TestNodeTimings, WaitOptions, HttpAnswer } from './testnode';
+export { testNodeAvailability } from './availability';
+export type { Availability } from './availability';
+export { describeWithTestNode } from './jest';
+export type { DescribeWithTestNodeDeps, JestApi } from './jest';
+export { ControlClient, ControlError, patternSha256 } from './control-client';
+export type { LvmRunnerLike } from './control-client';
+export type { ExecResult, ServiceStatus, TryWriteResult, GuestLogs, StatusResponse } from './guest/protocol';
+export { ensureGuestImage } from './guest-image';
+export type { GuestImage } from './guest-image';
+export { cacheRoot } from './cache';
+export { volumeGroupsFromLvmdConfig } from './lvmd-config';
