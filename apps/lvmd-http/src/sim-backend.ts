@@ -9,6 +9,8 @@ export interface SimBackendOptions {
   readonly poolSizeBytes: number;
   /** keep the simulated state in this file across restarts */
   readonly statePath?: string;
+  /** how long each simulated lvm command takes (benchmarks, cancellation tests) */
+  readonly latencyMs?: number;
 }
 
 const READ_ONLY_COMMANDS = new Set(['lvs', 'vgs', 'pvs', 'fullreport']);
@@ -36,10 +38,11 @@ export async function simulatedBackend(o: SimBackendOptions): Promise<LvmRunner>
     }
   }
   for (const argv of setup) {
-    const r = await sim.run(argv);
+    const r = sim.runSync(argv);
     if (r.exitCode !== 0) throw new Error(`simulated setup "${argv.join(' ')}" failed: ${r.stderr.trim()}`);
   }
-  return o.statePath ? persisted(sim, o.statePath) : sim;
+  const runner = o.latencyMs ? SimulatedLvm.fromJSON(sim.toJSON(), { latencyMs: o.latencyMs }) : sim;
+  return o.statePath ? persisted(runner, o.statePath) : runner;
 }
 
 function persisted(sim: SimulatedLvm, path: string): LvmRunner {

@@ -30,12 +30,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { token?: string; yaml?: string; poolSizeBytes?: number; vgSizeBytes?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  o: { token?: string; yaml?: string; poolSizeBytes?: number; vgSizeBytes?: number; latencyMs?: number } = {},
+): Promise<Harness> {
   const config = parseLvmdConfig(o.yaml ?? readFileSync(DEV_CONFIG_PATH, 'utf8'));
   const sim = await simulatedBackend({
     config,
     vgSizeBytes: o.vgSizeBytes ?? 100 * 2 ** 30,
     poolSizeBytes: o.poolSizeBytes ?? 50 * 2 ** 30,
+    latencyMs: o.latencyMs,
   });
   const runner = new RecordingRunner(sim);
   const lvm = new Lvm(runner);

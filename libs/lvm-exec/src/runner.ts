@@ -1,6 +1,8 @@
 // The only module in Copse's product code that spawns processes (lint-enforced).
 import { execFile } from 'node:child_process';
-import type { LvmResult, LvmRunOptions, LvmRunner } from '@copse/lvm-model';
+import { LvmCancelledError, LvmUnavailableError, type LvmResult, type LvmRunOptions, type LvmRunner } from '@copse/lvm-model';
+
+export { LvmCancelledError, LvmUnavailableError };
 
 export interface ExecLvmRunnerOptions {
   /** the lvm binary, e.g. /sbin/lvm; subcommands are passed as its first argument */
@@ -11,25 +13,6 @@ export interface ExecLvmRunnerOptions {
   readonly timeoutMs?: number;
   /** PATH handed to lvm; nothing else of our environment is passed on */
   readonly path?: string;
-}
-
-/** lvm could not be started at all (missing binary, bad prefix). */
-export class LvmUnavailableError extends Error {
-  constructor(
-    readonly argv: readonly string[],
-    override readonly cause: Error,
-  ) {
-    super(`cannot run ${argv[0]}: ${cause.message}`);
-    this.name = 'LvmUnavailableError';
-  }
-}
-
-/** The caller gave up and the child was killed. */
-export class LvmCancelledError extends Error {
-  constructor(readonly argv: readonly string[]) {
-    super(`${argv.join(' ')}: cancelled, lvm was killed`);
-    this.name = 'LvmCancelledError';
-  }
 }
 
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;

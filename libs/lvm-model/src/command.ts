@@ -17,8 +17,32 @@ export interface LvmRunOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Runs lvm. Resolves with lvm's answer whatever its exit code; rejects only with
+ * LvmCancelledError (the signal fired, the child was killed) or LvmUnavailableError
+ * (lvm could not be started).
+ */
 export interface LvmRunner {
   run(argv: readonly string[], options?: LvmRunOptions): Promise<LvmResult>;
+}
+
+/** The caller gave up and the lvm command was killed (or never started). */
+export class LvmCancelledError extends Error {
+  constructor(readonly argv: readonly string[]) {
+    super(`${argv.join(' ')}: cancelled, lvm was killed`);
+    this.name = 'LvmCancelledError';
+  }
+}
+
+/** lvm could not be started at all (missing binary, bad prefix). */
+export class LvmUnavailableError extends Error {
+  constructor(
+    readonly argv: readonly string[],
+    override readonly cause: Error,
+  ) {
+    super(`cannot run ${argv[0]}: ${cause.message}`);
+    this.name = 'LvmUnavailableError';
+  }
 }
 
 /** lvm2's exit codes (lib/commands/errors.h): 0 ok, 3 invalid parameters, 5 failed. */

@@ -11,6 +11,7 @@ import { randomInt } from 'node:crypto';
 import {
   basicNameViolation,
   LVM_EXIT,
+  LvmCancelledError,
   lvNameReservation,
   type LvmResult,
   type LvmRunner,
@@ -322,11 +323,23 @@ export class SimulatedLvm implements LvmRunner {
     return granted;
   }
 
+  /** Like the real runner: a fired signal rejects with LvmCancelledError and the command is not applied. */
   async run(argv: readonly string[], options: LvmRunOptions = {}): Promise<LvmResult> {
+    const { signal } = options;
+    if (signal?.aborted) throw new LvmCancelledError(argv);
     if (this.latencyMs > 0) {
-      await new Promise<void>((resolve) => setTimeout(resolve, this.latencyMs));
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(new LvmCancelledError(argv));
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, this.latencyMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
     }
-    options.signal?.throwIfAborted();
     return this.runSync(argv);
   }
 
