@@ -48,9 +48,20 @@ const THIN_META_MAX = 255 * ((1 << 14) - 64) * 4 * KiB;
 const THIN_META_OPTIMAL = 128 * MiB;
 const THIN_CHUNK_MAX = 1024 * MiB;
 const METADATA_BLOCK = 4096;
-/** Metadata blocks a fresh pool uses, and per thin device (a plausible model, fitted to the capture's 11.04%). */
-const META_BLOCKS_BASE = 108;
-const META_BLOCKS_PER_THIN = 1;
+/**
+ * The thin pool's metadata usage as dm-thin reports it (lvs metadata_percent), modelled on
+ * the kernel (drivers/md/dm-thin-metadata.c, persistent-data/) and checked against real
+ * lvm2 2.03.16 on 512 MiB and 1 GiB pools (tools/lvmd-e2e):
+ * - the kernel counts a reserve as used: min(4096 blocks, a tenth of the metadata device);
+ * - a fresh pool holds META_BLOCKS_FRESH blocks (superblock, space map roots, device and
+ *   mapping tree roots) plus one data space-map bitmap block per 16320 data chunks;
+ * - every distinct mapping tree root is one block: a new thin LV makes one, a snapshot
+ *   shares its origin's until either is written (SimLv.metaRoot);
+ * - mapped data: about one leaf per 128 chunks.
+ */
+const META_BLOCKS_FRESH = 8;
+const META_RESERVE_MAX = 4096;
+const SPACE_MAP_ENTRIES_PER_BLOCK = (METADATA_BLOCK - 16) * 4;
 
 /** Commands lvm2 knows; those the simulation does not implement answer so explicitly. */
 const LVM_COMMANDS = new Set([
@@ -319,7 +330,14 @@ export class SimulatedLvm implements LvmRunner {
     const poolSize = pool.extents * vg.extentSize;
     const granted = Math.min(wanted, poolSize - pool.pool.usedBytes);
     pool.pool.usedBytes += granted;
-    if (lv.type === 'thin') lv.mappedBytes = (lv.mappedBytes ?? 0) + granted;
+    if (lv.type === 'thin') {
+      lv.mappedBytes = (lv.mappedBytes ?? 0) + granted;
+      // Writing a device whose mapping tree is shared (snapshot or origin) shadows its root.
+      const mine = SimulatedLvm.metaRoot(lv);
+      if (granted > 0 && vg.lvs.some((o) => o !== lv && o.type === 'thin' && SimulatedLvm.metaRoot(o) === mine)) {
+        lv.metaRoot = this.newMetaRoot(vg);
+      }
+    }
     return granted;
   }
 
@@ -488,6 +506,15 @@ export class SimulatedLvm implements LvmRunner {
   private deactivate(lv: SimLv): void {
     lv.active = false;
     lv.minors = [];
+  }
+
+  /** The mapping tree a thin LV uses (states saved before metaRoot existed: its own). */
+  private static metaRoot(lv: SimLv): number {
+    return lv.metaRoot ?? lv.thinId ?? 0;
+  }
+
+  private newMetaRoot(vg: SimVg): number {
+    return vg.lvs.reduce((n, l) => (l.type === 'thin' ? Math.max(n, SimulatedLvm.metaRoot(l), l.thinId ?? 0) : n), 0) + 1;
   }
 
   private thinsOf(vg: SimVg, pool: SimLv): SimLv[] {
@@ -1054,6 +1081,7 @@ export class SimulatedLvm implements LvmRunner {
       extents,
       poolLv: pool.name,
       thinId: vg.nextThinId++,
+      metaRoot: this.newMetaRoot(vg),
       mappedBytes: 0,
       tags,
       writable: this.opt(a, 'permission') !== 'r',
@@ -1083,6 +1111,8 @@ export class SimulatedLvm implements LvmRunner {
     const lv = this.newThin(vg, pool, name, origin.extents, tags, a, true);
     lv.origin = origin.name;
     lv.mappedBytes = origin.mappedBytes ?? 0;
+    // A thin snapshot shares its origin's mapping tree (dm-thin create_snap).
+    lv.metaRoot = SimulatedLvm.metaRoot(origin);
     this.finishThin(vg, pool, lv, a, out);
   }
 
@@ -1137,12 +1167,17 @@ export class SimulatedLvm implements LvmRunner {
         let docmds = 0;
         let doit = 0;
         const perm = this.opt(a, 'permission');
+        if (perm !== undefined && lv.type === 'thin-pool') {
+          // lvm2 checks the LV type against the command's options before changing anything on it.
+          out.error(`Command on LV ${this.display(vg, lv)} uses options invalid with LV type thinpool.`);
+          out.error(`Command not permitted on LV ${this.display(vg, lv)}.`);
+          ok = false;
+          continue;
+        }
         if (perm !== undefined) {
           docmds++;
           const wantWrite = perm !== 'r';
-          if (lv.type === 'thin-pool') {
-            out.error(`Command on LV ${this.display(vg, lv)} does not accept LV type thinpool.`);
-          } else if (!wantWrite && !lv.writable) {
+          if (!wantWrite && !lv.writable) {
             out.error(`Logical volume "${this.display(vg, lv)}" is already read only.`);
           } else if (wantWrite && lv.writable) {
             out.error(`Logical volume ${this.display(vg, lv)} is already writable.`);
@@ -1451,8 +1486,12 @@ export class SimulatedLvm implements LvmRunner {
     const metadataPercent = (): string => {
       if (lv.type !== 'thin-pool' || !lv.active) return '';
       const blocks = (lv.pool!.metaExtents * vg.extentSize) / METADATA_BLOCK;
+      const reserve = Math.min(META_RESERVE_MAX, Math.floor(blocks / 10));
+      const dataChunks = Math.ceil((lv.extents * vg.extentSize) / lv.pool!.chunkSize);
+      const roots = new Set(this.thinsOf(vg, lv).map((t) => SimulatedLvm.metaRoot(t))).size;
       const chunks = Math.ceil(lv.pool!.usedBytes / lv.pool!.chunkSize);
-      const used = META_BLOCKS_BASE + META_BLOCKS_PER_THIN * this.thinsOf(vg, lv).length + Math.ceil(chunks / 128);
+      const used =
+        reserve + META_BLOCKS_FRESH + Math.ceil(dataChunks / SPACE_MAP_ENTRIES_PER_BLOCK) + roots + Math.ceil(chunks / 128);
       return formatPercent(Math.min(used, blocks), blocks);
     };
     const attr = (): string => {

@@ -41,6 +41,8 @@ export interface SimLv {
   /** Thin snapshot: the name of the LV it was taken from, until that LV is removed. */
   origin?: string;
   thinId?: number;
+  /** Thin LV: which mapping tree it uses in the pool's metadata; a snapshot shares its origin's until written. */
+  metaRoot?: number;
   /** Thin LV: bytes written (mapped), at most its size. */
   mappedBytes?: number;
   tags: string[];

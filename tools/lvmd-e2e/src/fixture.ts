@@ -1,0 +1,194 @@
+/**
+ * The pieces the e2e suites share: the lvmd.yaml both backends read, the sizes that make
+ * the simulated volume group equal to the guest's, one test node that runs lvmd-http on
+ * real lvm2, and lvmd-http on the simulated lvm2 spawned on this host.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LvmdClient } from '@copse/lvmd-api';
+import { startTestNode, type TestNode, type TestNodeService } from '@copse/testnode';
+
+export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
+
+/** One sparse disk per volume group, in the guest and in the simulation alike. */
+export const DISK_BYTES = 4 * GiB;
+/** Each thin pool, created with `lvcreate -T VG/POOL -L <bytes>b` in both. */
+export const POOL_BYTES = 1 * GiB;
+export const POOL = 'pool0';
+export const OVERPROVISION_RATIO = 3;
+/** spare-gb of the thick class: what a thick create must leave free in the VG. */
+export const THICK_SPARE_GB = 1;
+
+export const WORKSPACE = path.resolve(__dirname, '..', '..', '..');
+export const LVMD_MAIN = path.join(WORKSPACE, 'apps', 'lvmd-http', 'dist', 'main.js');
+
+/** lvmd.yaml with a thin class (default, in POOL) and a thick class on one volume group. */
+export function lvmdYaml(vg: string): string {
+  return [
+    'device-classes:',
+    '  - name: thin',
+    `    volume-group: ${vg}`,
+    '    default: true',
+    '    type: thin',
+    '    thin-pool:',
+    `      name: ${POOL}`,
+    `      overprovision-ratio: ${OVERPROVISION_RATIO}`,
+    '  - name: thick',
+    `    volume-group: ${vg}`,
+    `    spare-gb: ${THICK_SPARE_GB}`,
+    '',
+  ].join('\n');
+}
+
+/** Volume groups of the e2e node: the API suite's, the contract's, and raw lvm comparisons'. */
+export const VG = { api: 'vgapi', contract: 'vgcontract', lvm: 'vglvm' } as const;
+
+/** Guest ports of the two lvmd-http services. */
+export const PORT = { api: 8081, contract: 8082 } as const;
+
+export interface E2eNode {
+  readonly node: TestNode;
+  /** lvmd-http on VG.api / VG.contract, real lvm2. */
+  readonly api: LvmdClient;
+  readonly contract: LvmdClient;
+  /** Guest device of the disk under VG.lvm (the simulation uses the same path). */
+  readonly lvmDisk: string;
+  /** From the guest agent's "ready" to both lvmd-http answering /readyz. */
+  readonly readyMs: number;
+  stop(): Promise<void>;
+}
+
+function lvmdService(name: string, port: number): TestNodeService {
+  return {
+    name,
+    cwd: '/mnt/share',
+    // As tools/testnode's --lvmd-http preset runs it: the workspace's build, real lvm2, no nsenter.
+    argv: [
+      'node',
+      '/mnt/share/apps/lvmd-http/dist/main.js',
+      '--config',
+      `/testnode/files/${name}.yaml`,
+      '--backend',
+      'lvm',
+      '--lvm-path',
+      '/usr/sbin/lvm',
+      '--lvm-command-prefix',
+      '[]',
+      '--listen',
+      `tcp:0.0.0.0:${port}`,
+      '--token-file',
+      '/testnode/files/lvmd.token',
+    ],
+  };
+}
+
+/**
+ * Boots ONE test node: three 4 GiB disks, each its own volume group with a 1 GiB thin
+ * pool, and lvmd-http (real lvm2) on the first two. Suites sharing it never touch each
+ * other's volume group, so they may run in any order.
+ */
+export async function startE2eNode(): Promise<E2eNode> {
+  if (!fs.existsSync(LVMD_MAIN)) throw new Error(`${LVMD_MAIN} not found: build it first (npx nx run @copse/lvmd-http:build)`);
+  const token = randomToken();
+  const vgs = [VG.api, VG.contract, VG.lvm];
+  const node = await startTestNode({
+    disks: vgs.map(() => ({ sizeBytes: DISK_BYTES })),
+    volumeGroups: vgs.map((name, i) => ({ name, disks: [i], thinPools: [{ name: POOL, sizeBytes: POOL_BYTES }] })),
+    shares: ['apps', 'libs', 'node_modules'].map((d) => ({ hostDir: path.join(WORKSPACE, d), guestDir: `/mnt/share/${d}` })),
+    services: [lvmdService('lvmd-api', PORT.api), lvmdService('lvmd-contract', PORT.contract)],
+    forwards: [PORT.api, PORT.contract],
+    files: { 'lvmd-api.yaml': lvmdYaml(VG.api), 'lvmd-contract.yaml': lvmdYaml(VG.contract), 'lvmd.token': `${token}\n` },
+    memoryMiB: 1536,
+    bootTimeoutMs: 240_000,
+  });
+  const booted = Date.now();
+  try {
+    await node.waitForHttp(PORT.api, '/readyz', { timeoutMs: 120_000 });
+    await node.waitForHttp(PORT.contract, '/readyz', { timeoutMs: 120_000 });
+  } catch (e) {
+    const logs = await node.logs();
+    await node.stop();
+    throw new Error(`${(e as Error).message}\n${logs.slice(-6000)}`);
+  }
+  const client = (port: number) => new LvmdClient({ endpoint: `http://127.0.0.1:${node.hostPort(port)}`, token, timeoutMs: 300_000 });
+  const api = client(PORT.api);
+  const contract = client(PORT.contract);
+  return {
+    node,
+    api,
+    contract,
+    lvmDisk: node.dataDisk(2),
+    readyMs: Date.now() - booted,
+    async stop() {
+      await Promise.all([api.close(), contract.close()]);
+      await node.stop();
+    },
+  };
+}
+
+function randomToken(): string {
+  return randomBytes(24).toString('hex');
+}
+
+export interface SimLvmd {
+  readonly client: LvmdClient;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+/**
+ * lvmd-http on the simulated lvm2, on this host, over a unix socket in a fresh directory:
+ * the same lvmd.yaml, and a simulated disk and pool of the guest's sizes.
+ */
+export async function startSimLvmd(vg: string): Promise<SimLvmd> {
+  if (!fs.existsSync(LVMD_MAIN)) throw new Error(`${LVMD_MAIN} not found: build it first (npx nx run @copse/lvmd-http:build)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copse-lvmd-e2e-'));
+  fs.writeFileSync(path.join(dir, 'lvmd.yaml'), lvmdYaml(vg));
+  const socket = path.join(dir, 'lvmd.sock');
+  let output = '';
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      LVMD_MAIN,
+      '--config',
+      path.join(dir, 'lvmd.yaml'),
+      '--backend',
+      'sim',
+      '--sim-vg-size',
+      String(DISK_BYTES),
+      '--sim-pool-size',
+      String(POOL_BYTES),
+      '--listen',
+      `unix:${socket}`,
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; i < 400 && !fs.existsSync(socket) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  if (!fs.existsSync(socket)) {
+    child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`simulated lvmd-http did not come up:\n${output}`);
+  }
+  const client = new LvmdClient({ endpoint: `unix:${socket}`, timeoutMs: 60_000 });
+  return {
+    client,
+    output: () => output,
+    async stop() {
+      await client.close();
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
