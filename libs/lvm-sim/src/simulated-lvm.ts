@@ -1121,6 +1121,13 @@ export class SimulatedLvm implements LvmRunner {
   /** LVs named by lvchange/lvremove arguments (vg/lv or vg); prints lvm2's not-found errors. */
   private selectLvs(args: readonly string[], out: Output): { found: { vg: SimVg; lv: SimLv }[]; failed: boolean } {
     const found: { vg: SimVg; lv: SimLv }[] = [];
+    const seen = new Set<SimLv>();
+    const take = (vg: SimVg, lv: SimLv) => {
+      if (!seen.has(lv)) {
+        seen.add(lv);
+        found.push({ vg, lv });
+      }
+    };
     let failed = false;
     const missingVgs = new Set<string>();
     for (const arg of args) {
@@ -1138,7 +1145,7 @@ export class SimulatedLvm implements LvmRunner {
         continue;
       }
       if (split.lv === '') {
-        for (const lv of vg.lvs) if (!found.some((f) => f.lv === lv)) found.push({ vg, lv });
+        for (const lv of vg.lvs) take(vg, lv);
         continue;
       }
       const lv = vg.lvs.find((l) => l.name === split.lv);
@@ -1147,7 +1154,7 @@ export class SimulatedLvm implements LvmRunner {
         failed = true;
         continue;
       }
-      if (!found.some((f) => f.lv === lv)) found.push({ vg, lv });
+      take(vg, lv);
     }
     return { found, failed };
   }
@@ -1593,41 +1600,12 @@ export class SimulatedLvm implements LvmRunner {
     );
     const { names, ctx } = this.reportSetup('lvs', a, LVS_DEFAULT, 'lv_', probe, out);
     const rows: { values: Record<string, () => string>; item: SimLv }[] = [];
-    let failed = false;
-    const add = (vg: SimVg, lv: SimLv): void => {
-      if (!rows.some((r) => r.item === lv)) rows.push({ values: this.lvFields(vg, lv, ctx), item: lv });
-    };
-    if (a.positional.length === 0) {
-      for (const vg of this.state.vgs) for (const lv of vg.lvs) add(vg, lv);
-    } else {
-      const missing = new Set<string>();
-      for (const arg of a.positional) {
-        const path = skipDevDir(arg);
-        const split = path.includes('/') ? this.splitLvArg(arg, out) : { vg: path, lv: '' };
-        if (!split) {
-          failed = true;
-          continue;
-        }
-        const vg = this.findVg(split.vg);
-        if (!vg) {
-          if (!missing.has(split.vg)) this.vgNotFound(split.vg, out);
-          missing.add(split.vg);
-          failed = true;
-          continue;
-        }
-        if (split.lv === '') {
-          for (const lv of vg.lvs) add(vg, lv);
-          continue;
-        }
-        const lv = vg.lvs.find((l) => l.name === split.lv);
-        if (!lv) {
-          out.error(`Failed to find logical volume "${vg.name}/${split.lv}"`);
-          failed = true;
-          continue;
-        }
-        add(vg, lv);
-      }
-    }
+    const selected =
+      a.positional.length === 0
+        ? { found: this.state.vgs.flatMap((vg) => vg.lvs.map((lv) => ({ vg, lv }))), failed: false }
+        : this.selectLvs(a.positional, out);
+    const failed = selected.failed;
+    for (const { vg, lv } of selected.found) rows.push({ values: this.lvFields(vg, lv, ctx), item: lv });
     this.sortRows(rows, this.sortKeys(a, 'vg_name,lv_name', 'lv_', probe));
     out.rawOut(renderJsonReport('lv', rows.map((r) => names.map((n) => [n, r.values[n]!()] as const) as ReportRow)));
     if (failed) throw new Exit(LVM_EXIT.FAILED);
