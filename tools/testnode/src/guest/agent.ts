@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import {
+  COPY_CHUNK_BYTES,
   DMSETUP_COMMANDS,
   ExecResult,
   GuestConfig,
@@ -253,6 +254,38 @@ async function readRange(file: string, offset: number, length: number): Promise<
   }
 }
 
+/**
+ * Copies [0, length) of one device or file to another, COPY_CHUNK_BYTES at a time
+ * (what `dd if=FROM of=TO bs=4M count=... conv=fsync` does), then fsyncs the target.
+ * The target must exist when it is under /dev (as for write).
+ */
+export async function copyRange(from: string, to: string, length: number): Promise<number> {
+  const src = await fs.promises.open(from, 'r');
+  try {
+    const dst = await openForWrite(to);
+    try {
+      const buf = Buffer.allocUnsafe(Math.max(1, Math.min(COPY_CHUNK_BYTES, length)));
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, length - done), done);
+        if (bytesRead === 0) throw new BadRequest(`${from}: end of data at ${done}, wanted ${length}`);
+        let written = 0;
+        while (written < bytesRead) {
+          const { bytesWritten } = await dst.write(buf, written, bytesRead - written, done + written);
+          written += bytesWritten;
+        }
+        done += bytesRead;
+      }
+      await dst.sync();
+      return done;
+    } finally {
+      await dst.close();
+    }
+  } finally {
+    await src.close();
+  }
+}
+
 /** Reads one 4 KiB block and writes the same bytes back: proves writability without changing data. */
 async function tryWrite(file: string, offset: number): Promise<TryWriteResult> {
   let fh: fs.promises.FileHandle;
@@ -280,7 +313,7 @@ async function tryWrite(file: string, offset: number): Promise<TryWriteResult> {
   }
 }
 
-class Agent {
+export class Agent {
   phase: GuestPhase = 'setup';
   error?: string;
   dataDisks: Record<string, string> = {};
@@ -348,6 +381,10 @@ class Agent {
         const data = await readRange(str(body['path'], 'path'), int(body['offset'], 'offset', 0), int(body['length'], 'length'));
         return { dataBase64: data.toString('base64') };
       }
+      case 'copy':
+        return {
+          bytesCopied: await copyRange(str(body['from'], 'from'), str(body['to'], 'to'), int(body['length'], 'length')),
+        };
       case 'mkfs': {
         const device = str(body['device'], 'device');
         const label = body['label'] === undefined ? [] : ['-L', str(body['label'], 'label')];
@@ -404,7 +441,7 @@ function authorized(req: http.IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function serve(agent: Agent, config: GuestConfig): http.Server {
+export function serve(agent: Agent, config: GuestConfig): http.Server {
   let lastSeen = Date.now();
   if (config.leaseSeconds > 0) {
     setInterval(() => {
@@ -459,7 +496,7 @@ function serve(agent: Agent, config: GuestConfig): http.Server {
   return server;
 }
 
-function main(): void {
+export function main(): void {
   const configPath = process.argv[2] ?? '/testnode/config.json';
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as GuestConfig;
   fs.mkdirSync(LOG_DIR, { recursive: true });
@@ -478,4 +515,5 @@ function main(): void {
   );
 }
 
-main();
+// The guest runs this file as `node /testnode/agent.js`; a spec imports it to test operations.
+if (require.main === module) main();

@@ -93,6 +93,8 @@ export interface Operations {
   };
   checksum: { req: { path: string; offset: number; length: number }; res: { sha256: string } };
   read: { req: { path: string; offset: number; length: number }; res: { dataBase64: string } };
+  /** Copies [0, length) of `from` to [0, length) of `to` in COPY_CHUNK_BYTES reads and writes, then fsyncs `to` (dd conv=fsync). */
+  copy: { req: { from: string; to: string; length: number }; res: { bytesCopied: number } };
   mkfs: { req: { device: string; fsType: 'ext4' | 'xfs'; label?: string }; res: ExecResult };
   mount: { req: { device: string; target: string; fsType?: string; options?: readonly string[] }; res: ExecResult };
   umount: { req: { target: string }; res: ExecResult };
@@ -118,6 +120,9 @@ export const LVM_COMMANDS: readonly string[] = [
 
 /** dmsetup subcommands the dmsetup operation accepts (read-only ones). */
 export const DMSETUP_COMMANDS: readonly string[] = ['info', 'table', 'status', 'ls', 'deps', 'version'];
+
+/** Block size of the copy operation (like dd bs=4M). */
+export const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** Largest range the read operation returns (checksum has no limit). */
 export const MAX_READ_BYTES = 4 * 1024 * 1024;
