@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { LvmdClient } from '@copse/lvmd-api';
 import { Lvm, type LvmInvocation } from '@copse/lvm-exec';
-import { startTestNode, type TestNode } from '@copse/testnode';
+import { lvmdHttpService, startTestNode, workspaceShares, type TestNode } from '@copse/testnode';
 
 const root = join(__dirname, '../../..');
 const MiB = 2 ** 20;
@@ -185,30 +185,21 @@ async function bootNode(token: string): Promise<TestNode> {
   return startTestNode({
     disks: [{ sizeBytes: DISK_BYTES }],
     volumeGroups: [{ name: VG, disks: [0], thinPools: [{ name: POOL, sizeBytes: POOL_BYTES }] }],
-    // as `cli.js start --lvmd-http` does: node resolves fastify and @copse/* from the shared tree
-    shares: ['apps', 'libs', 'node_modules'].map((d) => ({ hostDir: join(root, d), guestDir: `/mnt/share/${d}` })),
+    shares: workspaceShares(root),
     files: { 'lvmd.yaml': LVMD_YAML, 'lvmd.token': `${token}\n` },
     forwards: [LVMD_PORT],
     memoryMiB: GUEST_MEMORY_MIB,
     bootTimeoutMs: 300_000,
     services: [
-      {
+      lvmdHttpService({
         name: 'lvmd-http',
-        cwd: '/mnt/share',
-        argv: [
-          'node', '/mnt/share/apps/lvmd-http/dist/main.js',
-          '--config', '/testnode/files/lvmd.yaml',
-          '--backend', 'lvm',
-          '--lvm-path', '/usr/sbin/lvm',
-          '--lvm-command-prefix', '[]',
-          '--listen', `tcp:0.0.0.0:${LVMD_PORT}`,
-          '--token-file', '/testnode/files/lvmd.token',
-          // the guest's stdout is an emulated serial console: keep per-request log lines off it
-          '--log-level', 'warn',
-          // no periodic re-read in the middle of a measurement
-          '--refresh-interval', '86400',
-        ],
-      },
+        port: LVMD_PORT,
+        configFile: 'lvmd.yaml',
+        tokenFile: 'lvmd.token',
+        // the guest's stdout is an emulated serial console: keep per-request log lines off it;
+        // no periodic re-read in the middle of a measurement
+        extraArgs: ['--log-level', 'warn', '--refresh-interval', '86400'],
+      }),
     ],
     log,
   });

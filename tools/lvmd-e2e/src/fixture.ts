@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LvmdClient } from '@copse/lvmd-api';
-import { startTestNode, type TestNode, type TestNodeService } from '@copse/testnode';
+import { lvmdHttpService, startTestNode, workspaceShares, type TestNode } from '@copse/testnode';
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -62,30 +62,6 @@ export interface E2eNode {
   stop(): Promise<void>;
 }
 
-function lvmdService(name: string, port: number): TestNodeService {
-  return {
-    name,
-    cwd: '/mnt/share',
-    // As tools/testnode's --lvmd-http preset runs it: the workspace's build, real lvm2, no nsenter.
-    argv: [
-      'node',
-      '/mnt/share/apps/lvmd-http/dist/main.js',
-      '--config',
-      `/testnode/files/${name}.yaml`,
-      '--backend',
-      'lvm',
-      '--lvm-path',
-      '/usr/sbin/lvm',
-      '--lvm-command-prefix',
-      '[]',
-      '--listen',
-      `tcp:0.0.0.0:${port}`,
-      '--token-file',
-      '/testnode/files/lvmd.token',
-    ],
-  };
-}
-
 /**
  * Boots ONE test node: three 4 GiB disks, each its own volume group with a 1 GiB thin
  * pool, and lvmd-http (real lvm2) on the first two. Suites sharing it never touch each
@@ -98,8 +74,11 @@ export async function startE2eNode(): Promise<E2eNode> {
   const node = await startTestNode({
     disks: vgs.map(() => ({ sizeBytes: DISK_BYTES })),
     volumeGroups: vgs.map((name, i) => ({ name, disks: [i], thinPools: [{ name: POOL, sizeBytes: POOL_BYTES }] })),
-    shares: ['apps', 'libs', 'node_modules'].map((d) => ({ hostDir: path.join(WORKSPACE, d), guestDir: `/mnt/share/${d}` })),
-    services: [lvmdService('lvmd-api', PORT.api), lvmdService('lvmd-contract', PORT.contract)],
+    shares: workspaceShares(WORKSPACE),
+    services: [
+      lvmdHttpService({ name: 'lvmd-api', port: PORT.api, configFile: 'lvmd-api.yaml', tokenFile: 'lvmd.token' }),
+      lvmdHttpService({ name: 'lvmd-contract', port: PORT.contract, configFile: 'lvmd-contract.yaml', tokenFile: 'lvmd.token' }),
+    ],
     forwards: [PORT.api, PORT.contract],
     files: { 'lvmd-api.yaml': lvmdYaml(VG.api), 'lvmd-contract.yaml': lvmdYaml(VG.contract), 'lvmd.token': `${token}\n` },
     memoryMiB: 1536,

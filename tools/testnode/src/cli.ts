@@ -16,6 +16,7 @@ import { cacheRoot } from './cache';
 import { parseStartArgs, StartArgs } from './cli-args';
 import { ControlClient } from './control-client';
 import { volumeGroupsFromLvmdConfig } from './lvmd-config';
+import { lvmdHttpService, workspaceShares } from './lvmd-http-service';
 import { startTestNode, TestNodeOptions, TestNodeVolumeGroup } from './testnode';
 
 interface NodeState {
@@ -80,23 +81,9 @@ function lvmdHttpPreset(args: StartArgs): Pick<TestNodeOptions, 'shares' | 'serv
   return {
     token: randomBytes(24).toString('hex'),
     configFile: args.configFile ?? path.join(root, 'apps', 'lvmd-http', 'dev', 'lvmd.yaml'),
-    shares: ['apps', 'libs', 'node_modules'].map((d) => ({ hostDir: path.join(root, d), guestDir: `/mnt/share/${d}` })),
+    shares: workspaceShares(root),
     forwards: [LVMD_HTTP_PORT],
-    services: [
-      {
-        name: 'lvmd-http',
-        cwd: '/mnt/share',
-        argv: [
-          'node', '/mnt/share/apps/lvmd-http/dist/main.js',
-          '--config', '/testnode/files/lvmd.yaml',
-          '--backend', 'lvm',
-          '--lvm-path', '/usr/sbin/lvm',
-          '--lvm-command-prefix', '[]',
-          '--listen', `tcp:0.0.0.0:${LVMD_HTTP_PORT}`,
-          '--token-file', '/testnode/files/lvmd.token',
-        ],
-      },
-    ],
+    services: [lvmdHttpService({ name: 'lvmd-http', port: LVMD_HTTP_PORT, configFile: 'lvmd.yaml', tokenFile: 'lvmd.token' })],
   };
 }
 

@@ -108,7 +108,9 @@ export class LvmService extends EventEmitter {
         });
       }
     }
-    return checks.map((c) => (c.detail === undefined ? { name: c.name, ok: c.ok } : c));
+    // classes sharing a volume group check it once
+    const unique = [...new Map(checks.map((c) => [c.name, c])).values()];
+    return unique.map((c) => (c.detail === undefined ? { name: c.name, ok: c.ok } : c));
   }
 
   /** "" and undefined name the default class. */
