@@ -176,6 +176,16 @@ const COMMON: OptionSpec[] = [
   { long: 'driverloaded', arg: true, check: checkYesNo },
 ];
 
+/** Options lvs and vgs share. */
+const REPORT: OptionSpec[] = [
+  ...COMMON,
+  { long: 'options', short: 'o', arg: true, repeat: true },
+  { long: 'sort', short: 'O', arg: true, repeat: true },
+  { long: 'units', arg: true },
+  { long: 'nosuffix' },
+  { long: 'reportformat', arg: true },
+];
+
 const sizeCheck =
   (factor: number, percent = false) =>
   (v: string): string[] | undefined => {
@@ -241,24 +251,14 @@ const SPECS: Record<string, OptionSpec[]> = {
   ],
   lvremove: [...COMMON, { long: 'force', short: 'f', repeat: true }],
   lvs: [
-    ...COMMON,
-    { long: 'options', short: 'o', arg: true, repeat: true },
-    { long: 'sort', short: 'O', arg: true, repeat: true },
-    { long: 'units', arg: true },
-    { long: 'nosuffix' },
-    { long: 'reportformat', arg: true },
+    ...REPORT,
     { long: 'all', short: 'a' },
     { long: 'noheadings' },
     { long: 'readonly' },
     { long: 'separator', arg: true },
   ],
   vgs: [
-    ...COMMON,
-    { long: 'options', short: 'o', arg: true, repeat: true },
-    { long: 'sort', short: 'O', arg: true, repeat: true },
-    { long: 'units', arg: true },
-    { long: 'nosuffix' },
-    { long: 'reportformat', arg: true },
+    ...REPORT,
     { long: 'noheadings' },
     { long: 'readonly' },
     { long: 'separator', arg: true },
