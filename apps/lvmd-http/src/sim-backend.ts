@@ -22,11 +22,11 @@ const READ_ONLY_COMMANDS = new Set(['lvs', 'vgs', 'pvs', 'fullreport']);
  */
 export async function simulatedBackend(o: SimBackendOptions): Promise<LvmRunner> {
   if (o.statePath && existsSync(o.statePath)) {
-    return persisted(SimulatedLvm.fromJSON(JSON.parse(readFileSync(o.statePath, 'utf8'))), o.statePath);
+    return persisted(SimulatedLvm.fromJSON(JSON.parse(readFileSync(o.statePath, 'utf8')), { latencyMs: o.latencyMs }), o.statePath);
   }
   const vgs = [...new Set(o.config.deviceClasses.map((dc) => dc.volumeGroup))];
   const devices = Object.fromEntries(vgs.map((vg) => [`/dev/sim-${vg}`, o.vgSizeBytes]));
-  const sim = new SimulatedLvm({ devices });
+  const sim = new SimulatedLvm({ devices, latencyMs: o.latencyMs });
   const pools = new Set<string>();
   const setup: string[][] = [];
   for (const vg of vgs) setup.push(['pvcreate', `/dev/sim-${vg}`], ['vgcreate', vg, `/dev/sim-${vg}`]);
@@ -37,12 +37,12 @@ export async function simulatedBackend(o: SimBackendOptions): Promise<LvmRunner>
       setup.push(['lvcreate', '-T', key, '-L', `${o.poolSizeBytes}b`]);
     }
   }
+  // runSync: the setup is not what a configured latency stands for
   for (const argv of setup) {
     const r = sim.runSync(argv);
     if (r.exitCode !== 0) throw new Error(`simulated setup "${argv.join(' ')}" failed: ${r.stderr.trim()}`);
   }
-  const runner = o.latencyMs ? SimulatedLvm.fromJSON(sim.toJSON(), { latencyMs: o.latencyMs }) : sim;
-  return o.statePath ? persisted(runner, o.statePath) : runner;
+  return o.statePath ? persisted(sim, o.statePath) : sim;
 }
 
 function persisted(sim: SimulatedLvm, path: string): LvmRunner {

@@ -383,8 +383,9 @@ export class LvmService extends EventEmitter {
       next = await this.o.lvm.readVg(vg);
       this.lastRefreshError = undefined;
     } catch (e) {
-      this.lastRefreshError = toApiError(e).message;
-      if (toApiError(e).code === 'not-found' && this.states.delete(vg)) this.version++;
+      const error = toApiError(e);
+      this.lastRefreshError = error.message;
+      if (error.code === 'not-found' && this.states.delete(vg)) this.version++;
       throw e;
     }
     const previous = this.states.get(vg);
