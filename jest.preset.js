@@ -14,6 +14,7 @@ module.exports = {
   // jest; Node itself loads them with require(esm).
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   moduleNameMapper: {
+    '^@copse/testnode$': path.join(__dirname, 'tools/testnode/src/index.ts'),
     '^@copse/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],

@@ -2,12 +2,12 @@
 // list latency with 1000 LVs, create and snapshot latency at concurrency 1 and 32,
 // lvm invocations per operation and per idle minute (from lvmd-http's own metrics).
 // Run: npm run bench  (prints a Markdown section for docs/benchmarks.md)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { LvmdClient } from '@copse/lvmd-api';
+import { startSimulatedLvmdHttp } from '@copse/testnode';
 
 const root = join(__dirname, '../../..');
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 60_000);
@@ -45,21 +45,13 @@ async function load(count: number, concurrency: number, op: (i: number) => Promi
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'copse-bench-'));
   const socket = join(dir, 'lvmd.sock');
-  const daemon = spawn(
-    process.execPath,
-    [
-      join(root, 'apps/lvmd-http/dist/main.js'),
-      '--config', join(root, 'apps/lvmd-http/dev/lvmd.yaml'),
-      '--backend', 'sim',
-      '--sim-vg-size', '64Ti',
-      '--sim-pool-size', '32Ti',
-      '--listen', `unix:${socket}`,
-      '--log-level', 'warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const daemon = await startSimulatedLvmdHttp({
+    workspaceRoot: root,
+    configPath: join(root, 'apps/lvmd-http/dev/lvmd.yaml'),
+    socket,
+    extraArgs: ['--sim-vg-size', '64Ti', '--sim-pool-size', '32Ti', '--log-level', 'warn'],
+  });
   try {
-    for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
     const client = new LvmdClient({ endpoint: `unix:${socket}` });
     const agent = new Agent({ connect: { socketPath: socket } });
     const invocations = async (): Promise<Record<string, number>> => {
@@ -127,7 +119,7 @@ async function main(): Promise<void> {
     await client.close();
     await agent.close();
   } finally {
-    daemon.kill('SIGTERM');
+    await daemon.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { startSimulatedLvmdHttp, type LocalLvmdHttp } from '@copse/testnode';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,25 +19,20 @@ describe('shellWords', () => {
 
 describe('docs/lvmd-http.md curl examples against the quick-start instance', () => {
   let dir: string;
-  let daemon: ChildProcess;
-  let output = '';
+  let daemon: LocalLvmdHttp | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'copse-docs-'));
-    const socket = join(dir, 'run/lvmd.sock');
-    daemon = spawn(
-      process.execPath,
-      [join(root, 'apps/lvmd-http/dist/main.js'), '--config', join(root, 'apps/lvmd-http/dev/lvmd.yaml'), '--backend', 'sim', '--listen', `unix:${socket}`],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    daemon.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    daemon.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!existsSync(socket)) throw new Error(`lvmd-http did not come up:\n${output}`);
+    // the docs say --unix-socket run/lvmd.sock: curl runs in dir
+    daemon = await startSimulatedLvmdHttp({
+      workspaceRoot: root,
+      configPath: join(root, 'apps/lvmd-http/dev/lvmd.yaml'),
+      socket: join(dir, 'run/lvmd.sock'),
+    });
   });
 
-  afterAll(() => {
-    daemon?.kill('SIGTERM');
+  afterAll(async () => {
+    await daemon?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -3,13 +3,12 @@
  * the simulated volume group equal to the guest's, one test node that runs lvmd-http on
  * real lvm2, and lvmd-http on the simulated lvm2 spawned on this host.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LvmdClient } from '@copse/lvmd-api';
-import { lvmdHttpService, startTestNode, workspaceShares, type TestNode } from '@copse/testnode';
+import { lvmdHttpService, startSimulatedLvmdHttp, startTestNode, workspaceShares, type LocalLvmdHttp, type TestNode } from '@copse/testnode';
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -124,49 +123,27 @@ export interface SimLvmd {
  * the same lvmd.yaml, and a simulated disk and pool of the guest's sizes.
  */
 export async function startSimLvmd(vg: string): Promise<SimLvmd> {
-  if (!fs.existsSync(LVMD_MAIN)) throw new Error(`${LVMD_MAIN} not found: build it first (npx nx run @copse/lvmd-http:build)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copse-lvmd-e2e-'));
   fs.writeFileSync(path.join(dir, 'lvmd.yaml'), lvmdYaml(vg));
-  const socket = path.join(dir, 'lvmd.sock');
-  let output = '';
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      LVMD_MAIN,
-      '--config',
-      path.join(dir, 'lvmd.yaml'),
-      '--backend',
-      'sim',
-      '--sim-vg-size',
-      String(DISK_BYTES),
-      '--sim-pool-size',
-      String(POOL_BYTES),
-      '--listen',
-      `unix:${socket}`,
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 400 && !fs.existsSync(socket) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
-  if (!fs.existsSync(socket)) {
-    child.kill('SIGKILL');
+  let daemon: LocalLvmdHttp;
+  try {
+    daemon = await startSimulatedLvmdHttp({
+      workspaceRoot: WORKSPACE,
+      configPath: path.join(dir, 'lvmd.yaml'),
+      socket: path.join(dir, 'lvmd.sock'),
+      extraArgs: ['--sim-vg-size', String(DISK_BYTES), '--sim-pool-size', String(POOL_BYTES), '--log-level', 'warn'],
+    });
+  } catch (e) {
     fs.rmSync(dir, { recursive: true, force: true });
-    throw new Error(`simulated lvmd-http did not come up:\n${output}`);
+    throw e;
   }
-  const client = new LvmdClient({ endpoint: `unix:${socket}`, timeoutMs: 60_000 });
+  const client = new LvmdClient({ endpoint: `unix:${daemon.socket}`, timeoutMs: 60_000 });
   return {
     client,
-    output: () => output,
+    output: daemon.output,
     async stop() {
       await client.close();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await daemon.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

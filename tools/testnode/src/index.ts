@@ -11,5 +11,5 @@ export { ensureGuestImage } from './guest-image';
 export type { GuestImage } from './guest-image';
 export { cacheRoot } from './cache';
 export { volumeGroupsFromLvmdConfig } from './lvmd-config';
-export { GUEST_WORKSPACE, workspaceShares, lvmdHttpService } from './lvmd-http-service';
-export type { LvmdHttpServiceOptions } from './lvmd-http-service';
+export { GUEST_WORKSPACE, workspaceShares, lvmdHttpService, startSimulatedLvmdHttp } from './lvmd-http-service';
+export type { LvmdHttpServiceOptions, LocalLvmdHttp, SimulatedLvmdHttpOptions } from './lvmd-http-service';

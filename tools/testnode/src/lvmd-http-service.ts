@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TestNodeService, TestNodeShare } from './testnode';
 
@@ -36,5 +38,55 @@ export function lvmdHttpService(o: LvmdHttpServiceOptions): TestNodeService {
       '--token-file', `/testnode/files/${o.tokenFile}`,
       ...(o.extraArgs ?? []),
     ],
+  };
+}
+
+/** lvmd-http running on this host (not in a guest). */
+export interface LocalLvmdHttp {
+  readonly socket: string;
+  /** what it printed so far */
+  output(): string;
+  /** SIGTERM, then wait for it to exit */
+  stop(): Promise<void>;
+}
+
+export interface SimulatedLvmdHttpOptions {
+  readonly workspaceRoot: string;
+  readonly configPath: string;
+  readonly socket: string;
+  /** more flags, e.g. --sim-vg-size, --log-level */
+  readonly extraArgs?: readonly string[];
+}
+
+/**
+ * The workspace's lvmd-http build on the simulated lvm2, serving a unix socket on this
+ * host; resolves once the socket exists, rejects with its output if it never does.
+ */
+export async function startSimulatedLvmdHttp(o: SimulatedLvmdHttpOptions): Promise<LocalLvmdHttp> {
+  const main = path.join(o.workspaceRoot, 'apps', 'lvmd-http', 'dist', 'main.js');
+  if (!fs.existsSync(main)) throw new Error(`${main} not found: build it first (npx nx run @copse/lvmd-http:build)`);
+  let output = '';
+  const child = spawn(
+    process.execPath,
+    [main, '--config', o.configPath, '--backend', 'sim', '--listen', `unix:${o.socket}`, ...(o.extraArgs ?? [])],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; i < 400 && !fs.existsSync(o.socket) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  if (!fs.existsSync(o.socket)) {
+    child.kill('SIGKILL');
+    throw new Error(`simulated lvmd-http did not come up:\n${output}`);
+  }
+  return {
+    socket: o.socket,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
   };
 }
