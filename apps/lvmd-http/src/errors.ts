@@ -1,4 +1,4 @@
-import { ERROR_CODES, PROBLEM_CONTENT_TYPE, problemType, type ErrorCode, type Problem } from '@copse/lvmd-api';
+import { ERROR_CODES, problemType, type ErrorCode, type Problem } from '@copse/lvmd-api';
 import { LvmCancelledError, LvmUnavailableError, isLvmError } from '@copse/lvm-exec';
 
 /** An answer for the client, with a stable code from the registry and the field at fault. */
@@ -47,8 +47,6 @@ export function problemOf(e: ApiError, instance: string, requestId: string): Pro
     requestId,
   };
 }
-
-export { PROBLEM_CONTENT_TYPE };
 
 function lvmMessage(text: string): string {
   return text

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   findDeviceClass,
+  findLvcreateOptionClass,
   lvNameProblem,
   roundUpToExtent,
   type DeviceClass,
@@ -438,7 +439,7 @@ export class LvmService extends EventEmitter {
 
   private optionClass(name: string | undefined): string[] {
     if (!name) return [];
-    const oc = this.o.config.lvcreateOptionClasses.find((c) => c.name === name);
+    const oc = findLvcreateOptionClass(this.o.config, name);
     if (!oc) throw new ApiError('invalid-field', `lvcreate option class "${name}" is not configured`, 'body.lvcreateOptionClass');
     return oc.options;
   }
