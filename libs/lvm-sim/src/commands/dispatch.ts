@@ -40,7 +40,8 @@ const LVM_COMMANDS = new Set([
 /** Parses argv for the named command and runs it; ends with Exit on lvm2's errors. */
 export function dispatch(name: string, argv: readonly string[], ctx: SimContext): void {
   const { out } = ctx;
-  const command = COMMANDS[name];
+  // Own properties only: "constructor" or "toString" is no command.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     if (LVM_COMMANDS.has(name)) {
       out.error(`Command ${name} is not implemented by the simulated lvm2.`);
