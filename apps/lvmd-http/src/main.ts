@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import pino from 'pino';
@@ -99,7 +100,8 @@ async function main(argv: string[]): Promise<void> {
   }
   log.info(
     {
-      listen: listen.kind === 'unix' ? `unix:${listen.path}` : `tcp:${listen.host}:${listen.port}`,
+      // the port actually bound (tcp:HOST:0 picks a free one)
+      listen: listen.kind === 'unix' ? `unix:${listen.path}` : `tcp:${listen.host}:${(app.server.address() as AddressInfo).port}`,
       backend: flags.backend,
       deviceClasses: config.deviceClasses.map((dc) => `${dc.name}(${dc.type} ${dc.volumeGroup}${dc.thinPool ? `/${dc.thinPool.name}` : ''})`),
       auth: [token ? 'bearer' : '', tls?.ca ? 'client certificate' : ''].filter(Boolean).join(' + ') || 'none (unix socket)',
