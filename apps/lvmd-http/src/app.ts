@@ -119,12 +119,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
+/** The longest URL echoed as a problem's instance; a longer one (a 414) is not repeated back. */
+const MAX_INSTANCE_LENGTH = 1024;
+
 /** The one way an error leaves lvmd-http through Fastify: application/problem+json. */
 function sendProblem(req: FastifyRequest, reply: FastifyReply, e: ApiError): void {
   if (e.headers) reply.headers(e.headers);
-  void reply
-    .code(e.status)
-    .header('x-request-id', req.id)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(problemOf(e, safeUrl(req.url), String(req.id)));
+  const instance = req.url.length <= MAX_INSTANCE_LENGTH ? safeUrl(req.url) : undefined;
+  void reply.code(e.status).header('x-request-id', req.id).type(PROBLEM_CONTENT_TYPE).send(problemOf(e, instance, String(req.id)));
 }

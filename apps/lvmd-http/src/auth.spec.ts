@@ -2,11 +2,11 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { operations } from '@copse/lvmd-api';
 import { startHarness, type Harness } from '../test/harness';
+import { concretePath, VALID_BODY } from '../test/operations';
 import { exchange, listenOnTcp, parseAnswer } from '../test/raw-http';
 import { MIN_TOKEN_BYTES, tokenProblem } from './auth';
 
 const TOKEN = 'k2v0c8V3oR9yq0o0m3S5cQ0y7YtJ4bq1nW6tX8aZp2E=';
-const concrete = (path: string) => path.replace('{name}', 'origin').replace('{deviceClass}', 'thin');
 
 describe('token rules', () => {
   it.each([
@@ -75,16 +75,10 @@ describe('bearer token (TCP)', () => {
   });
 
   it('asks for credentials exactly where the OpenAPI document does, for every operation', async () => {
-    const bodies: Record<string, object> = {
-      createLogicalVolume: { sizeBytes: 2 ** 30 },
-      createSnapshot: { name: 's', accessType: 'ro' },
-      resizeLogicalVolume: { sizeBytes: 2 ** 30 },
-      setActivation: { active: true },
-    };
     const seen: Array<[string, boolean]> = [];
     for (const op of operations()) {
-      const body = bodies[op.operationId];
-      const r = await h.app.inject({ method: op.method as 'GET', url: concrete(op.path), ...(body ? { payload: body } : {}) });
+      const body = VALID_BODY[op.operationId];
+      const r = await h.app.inject({ method: op.method as 'GET', url: concretePath(op.path), ...(body ? { payload: body } : {}) });
       seen.push([op.operationId, r.statusCode !== 401]);
     }
     expect(seen).toEqual(operations().map((op) => [op.operationId, op.open]));

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -14,7 +14,7 @@ import type { TlsMaterial } from './http/server';
 import { Metrics } from './metrics';
 import { simulatedBackend } from './sim-backend';
 import { LvmService } from './service/lvm-service';
-import { SocketInUseError, bindPathFor, claimSocket, releaseSocket, socketAnswers, type SocketClaim } from './unix-socket';
+import { SocketInUseError, bindPathFor, claimSocket, refuseIfServed, releaseSocket, type SocketClaim } from './unix-socket';
 
 /** The only place that reads flags, files and the environment, and wires the objects. */
 async function main(argv: string[]): Promise<void> {
@@ -34,9 +34,7 @@ async function main(argv: string[]): Promise<void> {
   };
   const nodeName = flags.nodeName ?? hostname();
   // Refuse before touching lvm when another instance already serves the socket.
-  if (listen.kind === 'unix' && existsSync(listen.path) && lstatSync(listen.path).isSocket() && (await socketAnswers(listen.path))) {
-    throw new SocketInUseError(`another process answers on ${listen.path}; refusing to take it over (stop it, or choose another --listen)`);
-  }
+  if (listen.kind === 'unix') await refuseIfServed(listen.path);
 
   const runner: LvmRunner =
     flags.backend === 'sim'

@@ -39,6 +39,14 @@ export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> 
   });
 }
 
+/** Throws SocketInUseError when another process accepts connections on the socket at `path`. */
+export async function refuseIfServed(path: string): Promise<void> {
+  const existing = statOrUndefined(path);
+  if (existing?.isSocket() && (await socketAnswers(path))) {
+    throw new SocketInUseError(`another process answers on ${path}; refusing to take it over (stop it, or choose another --listen)`);
+  }
+}
+
 /** A private name beside `path` to listen on before moving the socket into place. */
 export function bindPathFor(path: string): string {
   return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -67,9 +75,7 @@ export async function claimSocket(bindPath: string, path: string): Promise<Socke
     const existing = statOrUndefined(path);
     if (!existing) continue;
     if (!existing.isSocket()) throw new SocketInUseError(`${path} exists and is not a socket; refusing to replace it`);
-    if (await socketAnswers(path)) {
-      throw new SocketInUseError(`another process answers on ${path}; refusing to take it over (stop it, or choose another --listen)`);
-    }
+    await refuseIfServed(path);
     renameSync(bindPath, path);
     return ownership(path, bindPath);
   }

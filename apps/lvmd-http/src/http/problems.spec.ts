@@ -1,9 +1,9 @@
 import { ERROR_CODES, PROBLEM_CONTENT_TYPE, isErrorCode, operations } from '@copse/lvmd-api';
 import { startHarness, type Harness } from '../../test/harness';
+import { concretePath } from '../../test/operations';
 import { exchange, listenOnUnixSocket, parseAnswer, type Target } from '../../test/raw-http';
 import { DEFAULT_LIMITS } from './limits';
 
-const concrete = (path: string) => path.replace('{name}', 'origin').replace('{deviceClass}', 'thin');
 
 /** Every answer lvmd-http gives is a problem with a code of the registry whose status it carries. */
 function expectProblem(text: string, status: number, code: string): Record<string, unknown> {
@@ -78,7 +78,7 @@ describe('every answer is application/problem+json, below Fastify too', () => {
         .map((m) => [m, path, [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort().join(', ')] as const),
     );
     it.each(cases)('%s %s allows %s', async (method, path, allow) => {
-      const r = await h.app.inject({ method: method as 'GET', url: concrete(path) });
+      const r = await h.app.inject({ method: method as 'GET', url: concretePath(path) });
       expect(r.statusCode).toBe(405);
       expect(r.headers.allow).toBe(allow);
       expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -1,15 +1,8 @@
 import { operations } from '@copse/lvmd-api';
 import { startHarness, type Harness, GiB } from '../../test/harness';
+import { concretePath, VALID_BODY } from '../../test/operations';
 import { duplicateKey } from './json-body';
 
-/** A valid body for each operation that takes one, so that only the rule under test can fail. */
-const VALID_BODY: Record<string, object> = {
-  createLogicalVolume: { sizeBytes: GiB },
-  createSnapshot: { name: 'snap1', accessType: 'ro' },
-  resizeLogicalVolume: { sizeBytes: GiB },
-  setActivation: { active: true },
-};
-const concrete = (path: string) => path.replace('{name}', 'origin').replace('{deviceClass}', 'thin');
 
 describe('request rules, the same on every operation', () => {
   let h: Harness;
@@ -36,7 +29,7 @@ describe('request rules, the same on every operation', () => {
   describe('query parameters the document does not define are refused', () => {
     it.each(operations().map((op) => [op.operationId, op] as const))('%s', async (_id, op) => {
       const body = VALID_BODY[op.operationId];
-      const r = await inject(op.method, `${concrete(op.path)}?verbose=1`, body && JSON.stringify(body));
+      const r = await inject(op.method, `${concretePath(op.path)}?verbose=1`, body && JSON.stringify(body));
       expect(r.statusCode).toBe(400);
       expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(r.json()).toMatchObject({ code: 'invalid-field', field: 'query.verbose' });
@@ -52,7 +45,7 @@ describe('request rules, the same on every operation', () => {
   describe('an operation without a request body refuses one', () => {
     const bodiless = operations().filter((op) => !op.body);
     it.each(bodiless.map((op) => [op.operationId, op] as const))('%s', async (_id, op) => {
-      const r = await inject(op.method, concrete(op.path), '{}');
+      const r = await inject(op.method, concretePath(op.path), '{}');
       expect(r.statusCode).toBe(400);
       expect(r.json()).toMatchObject({ code: 'invalid-field', field: 'body' });
     });
@@ -68,7 +61,7 @@ describe('request rules, the same on every operation', () => {
       ),
     )('%s accepts %s', async (_id, type, op) => {
       // parsed, then refused by the schema for the one field added: the content type passed
-      const r = await inject(op.method, concrete(op.path), JSON.stringify({ ...VALID_BODY[op.operationId], zzz: 1 }), type);
+      const r = await inject(op.method, concretePath(op.path), JSON.stringify({ ...VALID_BODY[op.operationId], zzz: 1 }), type);
       expect(r.statusCode).toBe(400);
       expect(r.json()).toMatchObject({ code: 'invalid-field', field: 'body.zzz' });
     });
@@ -96,7 +89,7 @@ describe('request rules, the same on every operation', () => {
       'json',
     ];
     it.each(withBody.flatMap((op) => refused.map((type) => [op.operationId, type, op] as const)))('%s refuses %s', async (_id, type, op) => {
-      const r = await inject(op.method, concrete(op.path), JSON.stringify(VALID_BODY[op.operationId]), type);
+      const r = await inject(op.method, concretePath(op.path), JSON.stringify(VALID_BODY[op.operationId]), type);
       expect(r.statusCode).toBe(415);
       expect(r.json()).toMatchObject({ code: 'unsupported-media-type', field: 'headers.content-type' });
     });
