@@ -40,6 +40,14 @@ describe('unix socket ownership', () => {
     return { bindPath, server };
   };
 
+  it('refuses a path longer than a unix socket address holds, rather than let it be truncated', () => {
+    expect(() => bindPathFor(join(dir, `${'a'.repeat(120)}.sock`))).toThrow(/bytes; at most 107 are possible/);
+    // a path that fits, but whose private name beside it would not
+    const deep = join(dir, 'd'.repeat(107 - dir.length - 11));
+    expect(Buffer.byteLength(join(deep, 'x.sock'))).toBeLessThanOrEqual(107);
+    expect(() => bindPathFor(join(deep, 'x.sock'))).toThrow(/\.lvmd\.[0-9a-f]{8} is \d+ bytes/);
+  });
+
   it('tells a live socket from a stale one', async () => {
     await staleSocket(path);
     expect(lstatSync(path).isSocket()).toBe(true);

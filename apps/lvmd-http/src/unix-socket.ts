@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
 import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
 
-/** Another process answers on the socket path: starting would take it over. */
+/** The socket path cannot be served: another process answers on it, or it is unusable. */
 export class SocketInUseError extends Error {}
 
 /** What a process knows of the socket it put at a path, to remove it only if it is still there. */
@@ -47,9 +48,21 @@ export async function refuseIfServed(path: string): Promise<void> {
   }
 }
 
-/** A private name beside `path` to listen on before moving the socket into place. */
+/** What a unix socket address holds (sun_path less its NUL); libuv silently truncates a longer path. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/**
+ * A private name in `path`'s directory to listen on before moving the socket into place:
+ * random, since two containers may share the directory and both be PID 1.
+ */
 export function bindPathFor(path: string): string {
-  return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const bindPath = join(dirname(path), `.lvmd.${randomBytes(4).toString('hex')}`);
+  for (const p of [path, bindPath]) {
+    if (Buffer.byteLength(p) > MAX_SOCKET_PATH_BYTES) {
+      throw new SocketInUseError(`unix socket path ${p} is ${Buffer.byteLength(p)} bytes; at most ${MAX_SOCKET_PATH_BYTES} are possible`);
+    }
+  }
+  return bindPath;
 }
 
 /**
