@@ -50,8 +50,10 @@ export class Authenticator {
 
   /** Throws the 401 for a request that is not authenticated. */
   check(req: FastifyRequest): void {
-    if (this.o.clientCertificates && !(req.raw.socket as TLSSocket).authorized) {
-      throw unauthorized('this endpoint needs a client certificate signed by the configured CA', 'tls');
+    const socket = req.raw.socket as TLSSocket;
+    if (this.o.clientCertificates && !socket.authorized) {
+      const why = socket.authorizationError ? String(socket.authorizationError) : 'none was presented';
+      throw unauthorized(`this endpoint needs a client certificate signed by lvmd-http's client CA (${why})`, 'tls.clientCertificate');
     }
     if (!this.digest) return;
     const header = req.headers.authorization;

@@ -1,7 +1,7 @@
 /**
  * lvmd-http over TLS on a real TCP listener (issue 6, finding 12): server certificates,
- * client certificates (mutual TLS, what node-to-node traffic will use), and TLS with a
- * bearer token. Every key and certificate is made here by the openssl CLI, in a
+ * client certificates (mutual TLS, what node-to-node traffic will use; like a token,
+ * needed on every operation but the probes), and TLS with a bearer token. Every key and certificate is made here by the openssl CLI, in a
  * temporary directory, and thrown away.
  */
 import { execFileSync } from 'node:child_process';
@@ -92,9 +92,23 @@ describeTls('lvmd-http over TLS', () => {
       }
     });
 
-    it('refuses a client without a certificate, or with one another CA signed, at the handshake', async () => {
-      await expect(request(base).get('/healthz').ca(pki.ca)).rejects.toThrow(/alert certificate required/);
-      await expect(request(base).get('/healthz').ca(pki.ca).cert(pki.stranger.cert).key(pki.stranger.key)).rejects.toThrow(/socket hang up|alert unknown ca|ECONNRESET/);
+    it('answers a client without a certificate, or with one another CA signed, 401 and closes its connection', async () => {
+      const ask = (pem?: Pem) => {
+        const r = request(base).get('/v1/device-classes').ca(pki.ca);
+        return pem ? r.cert(pem.cert).key(pem.key) : r;
+      };
+      for (const [who, pem] of [
+        ['no certificate', undefined],
+        ["a stranger CA's certificate", pki.stranger],
+      ] as const) {
+        const r = await ask(pem);
+        expect([who, r.status, r.body.code, r.body.field, r.headers.connection]).toEqual([who, 401, 'unauthorized', 'tls.clientCertificate', 'close']);
+      }
+    });
+
+    it('keeps the probes open, as on every listener', async () => {
+      await request(base).get('/healthz').ca(pki.ca).expect(200);
+      await request(base).get('/readyz').ca(pki.ca).expect(200);
     });
 
     it('does not speak plain HTTP on the TLS port', async () => {
