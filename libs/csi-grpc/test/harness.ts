@@ -3,10 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
+import type { Client } from '@grpc/grpc-js';
 import { CsiContract, type ControllerClient, type IdentityClient, type NodeClient } from '@copse/csi-spec';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { callUnary, csiClient } from '../src/client';
 import { CsiServer, type CsiServerOptions } from '../src/server';
 
 export const contract = CsiContract.load();
@@ -32,7 +33,7 @@ export class Harness {
     },
   );
   readonly registry = new Registry();
-  private readonly clients: grpc.Client[] = [];
+  private readonly clients: Client[] = [];
   private readonly servers: CsiServer[] = [];
 
   async start(options: Omit<CsiServerOptions, 'endpoint' | 'log' | 'contract' | 'registry'>): Promise<CsiServer> {
@@ -42,18 +43,16 @@ export class Harness {
   }
 
   identity(): IdentityClient {
-    return this.client('Identity') as unknown as IdentityClient;
+    return this.keep(csiClient('Identity', this.path, contract));
   }
   controller(): ControllerClient {
-    return this.client('Controller') as unknown as ControllerClient;
+    return this.keep(csiClient('Controller', this.path, contract));
   }
   node(): NodeClient {
-    return this.client('Node') as unknown as NodeClient;
+    return this.keep(csiClient('Node', this.path, contract));
   }
 
-  private client(service: 'Identity' | 'Controller' | 'Node'): grpc.Client {
-    const Client = grpc.makeGenericClientConstructor(contract.services[service] as unknown as grpc.ServiceDefinition, service);
-    const c = new Client(`unix://${this.path}`, grpc.credentials.createInsecure());
+  private keep<C extends Client>(c: C): C {
     this.clients.push(c);
     return c;
   }
@@ -71,11 +70,7 @@ export class Harness {
 }
 
 /** A unary call as a promise of its response or its ServiceError. */
-export function unary<Res>(start: (cb: (err: grpc.ServiceError | null, res?: Res) => void) => grpc.ClientUnaryCall): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    start((err, res) => (err ? reject(err) : resolve(res as Res)));
-  });
-}
+export const unary = callUnary;
 
 /** A promise with its resolve, to hold a handler in flight. */
 export interface Deferred<T = void> {
