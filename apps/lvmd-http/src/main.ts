@@ -6,6 +6,7 @@ import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ConfigError, formatFieldError, parseLvmdConfig, type LvmRunner } from '@copse/lvm-model';
 import { ExecLvmRunner, Lvm } from '@copse/lvm-exec';
+import { SocketInUseError, bindPathFor, claimSocket, refuseIfServed, releaseSocket, type SocketClaim } from '@copse/unix-socket';
 import { buildApp } from './app';
 import { tokenProblem } from './auth';
 import { FlagError, USAGE, parseFlags, type Flags, type Listen } from './flags';
@@ -14,7 +15,6 @@ import type { TlsMaterial } from './http/server';
 import { Metrics } from './metrics';
 import { simulatedBackend } from './sim-backend';
 import { LvmService } from './service/lvm-service';
-import { SocketInUseError, bindPathFor, claimSocket, refuseIfServed, releaseSocket, type SocketClaim } from './unix-socket';
 
 /** The only place that reads flags, files and the environment, and wires the objects. */
 async function main(argv: string[]): Promise<void> {
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
   let claim: SocketClaim | undefined;
   if (listen.kind === 'unix') {
     mkdirSync(dirname(listen.path), { recursive: true });
-    const bindPath = bindPathFor(listen.path);
+    const bindPath = bindPathFor(listen.path, 'lvmd');
     await app.listen({ path: bindPath });
     try {
       claim = await claimSocket(bindPath, listen.path);
@@ -162,5 +162,6 @@ main(process.argv.slice(2)).catch((e: unknown) => {
     process.exit(2);
   }
   process.stderr.write(`lvmd-http: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (e instanceof SocketInUseError) process.stderr.write('lvmd-http: stop the other server, or choose another --listen\n');
   process.exit(1);
 });

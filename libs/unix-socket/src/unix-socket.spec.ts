@@ -54,6 +54,10 @@ describe('unix socket ownership', () => {
 
   it('refuses a path longer than a socket address holds, rather than let libuv truncate it', () => {
     expect(() => bindPathFor(join(dir, `${'a'.repeat(120)}.sock`))).toThrow(/bytes; at most 107 are possible/);
+    // a path that fits, but whose private name beside it would not
+    const deep = join(dir, 'd'.repeat(107 - dir.length - 11));
+    expect(Buffer.byteLength(join(deep, 'x.sock'))).toBeLessThanOrEqual(107);
+    expect(() => bindPathFor(join(deep, 'x.sock'), 'lvmd')).toThrow(/\.lvmd\.[0-9a-f]{8} is \d+ bytes/);
   });
 
   it('puts its socket at a free path with the mode asked for', async () => {
@@ -105,6 +109,14 @@ describe('unix socket ownership', () => {
     await claimSocket(theirs.bindPath, path); // mine went stale and was replaced
     expect(releaseSocket(mine)).toBe('not-ours');
     expect(await socketAnswers(path)).toBe(true);
+  });
+
+  it("survives the listener's own close: node unlinks the name it listened on, which no longer names the socket", async () => {
+    const { bindPath, server } = await serve();
+    await claimSocket(bindPath, path);
+    await close(servers.splice(servers.indexOf(server), 1)[0]!);
+    // the socket file is still there (stale now) for releaseSocket to judge
+    expect(lstatSync(path).isSocket()).toBe(true);
   });
 
   it('serveAt refuses before listening when the path is served, and claims it when free', async () => {

@@ -2,7 +2,7 @@
 // HTTP socket, the CSI gRPC sockets kubelet and the sidecars dial): never take over a
 // path another live process answers on, replace a stale socket a killed process left,
 // and at shutdown remove only the socket this process put there.
-// First written for lvmd-http (h/lvmd-edge, apps/lvmd-http/src/unix-socket.ts) and moved
+// First written for lvmd-http's socket (apps/lvmd-http/src/unix-socket.ts) and moved
 // here unchanged in behaviour, with the private name's prefix and the mode as parameters.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
