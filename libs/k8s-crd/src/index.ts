@@ -1,0 +1,2 @@
+// The LogicalVolume CRD contract: name sets, types and the CRD YAML from one source.
+export {};

@@ -1,0 +1,2 @@
+import type { RunningTestApiServer } from "@copse/kube-test-apiserver";
+export type Cluster = RunningTestApiServer;
