@@ -31,7 +31,7 @@
  * the Status object the apiserver would answer with (err.toStatus()).
  *
  * What is not supported throws a PatchError with a clear message, never a silent wrong merge;
- * docs/kube-test-apiserver.md lists it.
+ * README.md beside this file lists it.
  */
 export type { Json, JsonObject } from './json';
 export { PatchError, isPatchError, type Status, type StatusCause, type StatusDetails, type StatusReason } from './errors';

@@ -42,6 +42,23 @@ function isPrint(ch: string): boolean {
   return /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch);
 }
 
+/** Go's strconv.Quote (what %q prints): printable characters kept, others escaped. */
+function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (isPrint(ch)) out += ch;
+    else if (cp < 0x80) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else if (cp <= 0xffff) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
+  }
+  return `${out}"`;
+}
+
 function fieldManagerErrors(fieldManager: string): FieldError[] {
   const errs: FieldError[] = [];
   if (Buffer.byteLength(fieldManager, 'utf8') > FIELD_MANAGER_MAX_LENGTH) {
@@ -58,7 +75,7 @@ function fieldManagerErrors(fieldManager: string): FieldError[] {
       errs.push({
         field: 'fieldManager',
         type: 'FieldValueInvalid',
-        text: `Invalid value: ${JSON.stringify(fieldManager)}: invalid character U+${cp} (at position ${pos})`,
+        text: `Invalid value: ${goQuote(fieldManager)}: invalid character U+${cp} (at position ${pos})`,
       });
     }
     pos += Buffer.byteLength(ch, 'utf8');

@@ -27,8 +27,12 @@ export interface UntypedType {
   readonly kind: 'untyped';
 }
 
-/** What a named field looks like in the Go zero value of its struct (how encoding/json writes it). */
-export type ZeroValue = 'object' | 'null';
+/**
+ * What a named field looks like in the Go zero value of its struct, as encoding/json writes it:
+ * {} for a non-pointer struct (itself filled with its own zero fields), null for a nil slice,
+ * map or pointer without omitempty, "" / 0 / false for a scalar without omitempty.
+ */
+export type ZeroValue = Json;
 
 export interface MapType {
   readonly kind: 'map';
@@ -45,11 +49,19 @@ export interface MapType {
   /** Strategic merge patch: patchStrategy "replace" replaces the map instead of merging into it. */
   readonly patchStrategy?: 'replace';
   /**
-   * For built-in kinds: the named fields present in the Go zero value of this struct ({} for a
-   * non-pointer struct, null for a nil slice or map without omitempty). Field ownership on
-   * create is computed against that zero value, as the apiserver does.
+   * For built-in kinds: the named fields present in the Go zero value of this struct. Typed
+   * objects always carry them, so field ownership is computed with them filled in (on create
+   * against the zero value of the kind), as the apiserver does.
    */
   readonly zero?: Readonly<Record<string, ZeroValue>>;
+  /** Defaults of named fields (the OpenAPI `default`): used for list-map keys an item omits (ports' protocol). */
+  readonly defaults?: Readonly<Record<string, Json>>;
+  /**
+   * Every field is declared (a CRD's structural schema without x-kubernetes-preserve-unknown-fields):
+   * server-side apply rejects others with "field not declared in schema", as the apiserver does.
+   * Tables of built-in kinds list only the fields whose semantics matter and leave this unset.
+   */
+  readonly closed?: boolean;
 }
 
 export interface ListType {
@@ -106,7 +118,10 @@ const DEDUCED_LIST: ListType = { kind: 'list', items: UNTYPED, listType: 'atomic
 export const t = {
   scalar: SCALAR,
   untyped: UNTYPED,
-  struct(fields: Record<string, TypeNode>, opts: { atomic?: boolean; zero?: Record<string, ZeroValue> } = {}): MapType {
+  struct(
+    fields: Record<string, TypeNode>,
+    opts: { atomic?: boolean; zero?: Record<string, ZeroValue>; defaults?: Record<string, Json> } = {},
+  ): MapType {
     return { kind: 'map', fields, ...opts };
   },
   map(elementType: TypeNode, opts: { atomic?: boolean } = {}): MapType {
