@@ -536,8 +536,16 @@ describe('namespaced and cluster-scoped', () => {
     await create(c, widgetKind.path(closing), widget(c, widgetKind, closing, 'held', { size: 1 }, { finalizers: ['conformance.copse.io/hold'] }));
     c.track(widgetKind.path(closing, 'held'));
     expectOk(await c.api.delete(`/api/v1/namespaces/${closing}`));
-    const status = expectStatus(await c.api.post(resourcePath('v1', 'configmaps', closing), { metadata: { name: 'late', labels: c.labels() } }), 403, 'Forbidden');
+    // A real apiserver's admission reads namespaces from an informer, which may lag the
+    // delete by a few milliseconds: a create may slip in before it refuses. Try a few times.
+    let res = await c.api.post(resourcePath('v1', 'configmaps', closing), { metadata: { generateName: 'late-', labels: c.labels() } });
+    for (let attempt = 1; attempt < 5 && res.status === 201; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      res = await c.api.post(resourcePath('v1', 'configmaps', closing), { metadata: { generateName: 'late-', labels: c.labels() } });
+    }
+    const status = expectStatus(res, 403, 'Forbidden');
     expect(status.message).toContain('because it is being terminated');
+    expect(status.details).toMatchObject({ kind: 'configmaps' });
     expectOk(await c.api.patch(widgetKind.path(closing, 'held'), 'application/merge-patch+json', { metadata: { finalizers: null } }));
     await waitForDeletion(c.api, '/api/v1/namespaces', closing, 120_000);
   });
