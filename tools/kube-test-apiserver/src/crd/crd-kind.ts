@@ -153,8 +153,9 @@ export const crdResourceType: ResourceType = {
   statusSubresource: true,
   storage: { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', apiVersion: 'apiextensions.k8s.io/v1' },
   generation: true,
-  returnDeletedObject: true,
+  returnDeletedObject: false,
   allowCreateOnUpdate: false,
+  allowUnconditionalUpdate: false,
   nameValidation: 'subdomain',
   strategy: {
     defaults,
@@ -261,8 +262,9 @@ export function servedTypes(crd: KubeObject): ResourceType[] {
       statusSubresource: isPlainObject(v.subresources?.status),
       storage: { group: spec.group, resource: spec.names.plural, apiVersion: `${spec.group}/${storageVersion}` },
       generation: true,
-      returnDeletedObject: true,
+      returnDeletedObject: false,
       allowCreateOnUpdate: false,
+      allowUnconditionalUpdate: false,
       nameValidation: 'subdomain' as const,
       schema: v.schema?.openAPIV3Schema,
       strategy: {
