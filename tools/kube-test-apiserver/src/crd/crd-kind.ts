@@ -165,6 +165,12 @@ export const crdResourceType: ResourceType = {
     },
     validate,
     validateUpdate,
+    warnings(o) {
+      // CEL rules are not evaluated here: say so on every write that carries them
+      return JSON.stringify(o.spec ?? {}).includes('"x-kubernetes-validations"')
+        ? ['kube-test-apiserver does not evaluate x-kubernetes-validations (CEL) rules; a real kube-apiserver does']
+        : [];
+    },
     beginDelete(o, now) {
       const f = o.metadata.finalizers ?? [];
       if (!f.includes(CRD_CLEANUP_FINALIZER)) o.metadata.finalizers = [...f, CRD_CLEANUP_FINALIZER];

@@ -259,6 +259,7 @@ export class ApiObjects {
     let next = this.prepareUpdate(t, o, old, opts.subresource);
     this.validate(t, next, old);
     ctx.warnings.push(...finalizerWarnings(next.metadata).filter((w) => !finalizerWarnings(old.metadata).includes(w)));
+    ctx.warnings.push(...(t.strategy.warnings?.(next) ?? []));
     if (!opts.managedFieldsDone) next = this.recordManagedFields(t, old, next, ctx.fieldManager, opts.subresource, ctx.now);
     next = normalizeMetadata(next);
     return { object: this.commitUpdate(t, next, old, ctx), created: false };
