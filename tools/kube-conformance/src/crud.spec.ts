@@ -12,14 +12,17 @@
 import {
   CoordinationV1Api,
   CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
   StorageV1Api,
   V1MicroTime,
   type V1ConfigMap,
   type V1PersistentVolumeClaim,
 } from '@kubernetes/client-node';
 import { useCluster } from './fixture';
+import { ensureCrd, ensureVolumeSnapshotCrds, kindOf, LOGICAL_VOLUME_CRD_FILE, readCrdFile } from './copse-kinds';
 import { create, installTestKinds, widget, type CustomKind } from './crds';
-import { expectOk, expectStatus, resourcePath, RFC3339_SECONDS, UUID, waitForDeletion, waitForObject } from './kube';
+import { causeFields, expectOk, expectStatus, resourcePath, RFC3339_SECONDS, UUID, waitForDeletion, waitForObject, type Obj } from './kube';
 
 const cluster = useCluster();
 let ns: string;
@@ -401,6 +404,85 @@ describe('custom resources', () => {
     const gone = expectStatus(await c.api.get(widgetKind.path(ns, name)), 404, 'NotFound');
     expect(gone.message).toBe(`widgets.${widgetKind.group} "${name}" not found`);
     expect(gone.details).toEqual({ name, group: widgetKind.group, kind: 'widgets' });
+  });
+});
+
+describe("Copse's custom kinds through client-node's generic client", () => {
+  it('create, read, list, patch status of and delete a LogicalVolume (the CRD deploy/ ships)', async () => {
+    const c = cluster();
+    const lv = kindOf(await ensureCrd(c, readCrdFile(LOGICAL_VOLUME_CRD_FILE)));
+    const objects = KubernetesObjectApi.makeApiClient(c.kc);
+    const name = c.name('lv');
+    c.track(lv.path(undefined, name));
+    const created = await objects.create({
+      apiVersion: lv.apiVersion,
+      kind: lv.kind,
+      metadata: { name, labels: c.labels() },
+      spec: { name: 'pvc-0c1d', nodeName: 'conformance-node-1', size: '10Gi', deviceClass: 'ssd' },
+    } as Obj);
+    expect(created.metadata?.uid).toMatch(UUID);
+    expect(created.metadata?.namespace).toBeUndefined();
+    const read = (await objects.read({ apiVersion: lv.apiVersion, kind: lv.kind, metadata: { name } })) as Obj;
+    expect(read.spec).toEqual({ name: 'pvc-0c1d', nodeName: 'conformance-node-1', size: '10Gi', deviceClass: 'ssd' });
+    const list = await objects.list(lv.apiVersion, lv.kind, undefined, undefined, undefined, undefined, undefined, `conformance.copse.io/run=${c.runId}`);
+    expect(list.items.map((i) => i.metadata?.name)).toContain(name);
+    const status = expectOk(await c.api.patch(`${lv.path(undefined, name)}/status`, 'application/merge-patch+json', { status: { volumeID: 'v-1', currentSize: '10Gi', code: 0 } }));
+    expect(status.status).toEqual({ volumeID: 'v-1', currentSize: '10Gi', code: 0 });
+    const relabelled = (await objects.patch({ apiVersion: lv.apiVersion, kind: lv.kind, metadata: { name, labels: { stage: 'ready' } } }, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch)) as Obj;
+    expect(relabelled.metadata.labels.stage).toBe('ready');
+    expect(relabelled.status.volumeID).toBe('v-1');
+    await objects.delete({ apiVersion: lv.apiVersion, kind: lv.kind, metadata: { name } });
+    expectStatus(await c.api.get(lv.path(undefined, name)), 404, 'NotFound');
+  });
+
+  it('refuses a LogicalVolume its schema rejects, naming the field', async () => {
+    const c = cluster();
+    const lv = kindOf(await ensureCrd(c, readCrdFile(LOGICAL_VOLUME_CRD_FILE)));
+    const name = c.name('lv');
+    const res = await c.api.post(lv.path(), {
+      apiVersion: lv.apiVersion,
+      kind: lv.kind,
+      metadata: { name, labels: c.labels() },
+      spec: { name: 'pvc-x', nodeName: 'conformance-node-1', size: '1Gi', accessType: 'rwx' },
+    });
+    c.track(lv.path(undefined, name));
+    const status = expectStatus(res, 422, 'Invalid');
+    expect(status.details.causes).toEqual([expect.objectContaining({ field: 'spec.accessType', reason: 'FieldValueNotSupported' })]);
+  });
+
+  it('create a VolumeSnapshotClass, a VolumeSnapshotContent and a VolumeSnapshot bound to it', async () => {
+    const c = cluster();
+    const { kinds } = await ensureVolumeSnapshotCrds(c);
+    const objects = KubernetesObjectApi.makeApiClient(c.kc);
+    const klass = c.name('vsclass');
+    const content = c.name('vscontent');
+    const snap = c.name('vs');
+    const vsc = kinds['VolumeSnapshotClass'] as CustomKind;
+    const vscontent = kinds['VolumeSnapshotContent'] as CustomKind;
+    const vs = kinds['VolumeSnapshot'] as CustomKind;
+    c.track(vsc.path(undefined, klass));
+    c.track(vscontent.path(undefined, content));
+    c.track(vs.path(ns, snap));
+    await objects.create({ apiVersion: vsc.apiVersion, kind: 'VolumeSnapshotClass', metadata: { name: klass, labels: c.labels() }, driver: 'topolvm.cybozu.com', deletionPolicy: 'Delete' } as Obj);
+    await objects.create({
+      apiVersion: vscontent.apiVersion,
+      kind: 'VolumeSnapshotContent',
+      metadata: { name: content, labels: c.labels() },
+      spec: { deletionPolicy: 'Retain', driver: 'topolvm.cybozu.com', source: { snapshotHandle: 'snap-handle-1' }, volumeSnapshotClassName: klass, volumeSnapshotRef: { name: snap, namespace: ns } },
+    } as Obj);
+    const created = (await objects.create({
+      apiVersion: vs.apiVersion,
+      kind: 'VolumeSnapshot',
+      metadata: { name: snap, namespace: ns, labels: c.labels() },
+      spec: { volumeSnapshotClassName: klass, source: { volumeSnapshotContentName: content } },
+    } as Obj)) as Obj;
+    expect(created.metadata.namespace).toBe(ns);
+    const readClass = (await objects.read({ apiVersion: vsc.apiVersion, kind: 'VolumeSnapshotClass', metadata: { name: klass } })) as Obj;
+    expect(readClass).toMatchObject({ driver: 'topolvm.cybozu.com', deletionPolicy: 'Delete' });
+    const readContent = (await objects.read({ apiVersion: vscontent.apiVersion, kind: 'VolumeSnapshotContent', metadata: { name: content } })) as Obj;
+    expect(readContent.spec.volumeSnapshotRef).toMatchObject({ name: snap, namespace: ns });
+    const missingDriver = await c.api.post(vsc.path(), { apiVersion: vsc.apiVersion, kind: 'VolumeSnapshotClass', metadata: { name: c.name('bad'), labels: c.labels() }, deletionPolicy: 'Delete' });
+    expect(causeFields(expectStatus(missingDriver, 422, 'Invalid'))).toContain('driver');
   });
 });
 
