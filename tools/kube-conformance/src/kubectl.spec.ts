@@ -48,10 +48,13 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Writes the objects as one multi-document YAML file and returns its path. */
+/**
+ * Writes the objects as one multi-document YAML file and returns its path. kubectl reads
+ * YAML 1.1 (a bare yes is a boolean there): strings are written so that it reads strings.
+ */
 function manifest(file: string, ...objects: Obj[]): string {
   const path = join(dir, file);
-  writeFileSync(path, objects.map((o) => stringify(o)).join('---\n'));
+  writeFileSync(path, objects.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
   return path;
 }
 
@@ -180,7 +183,7 @@ describe('apply -f, get', () => {
   it('removes, on a second apply, what the file no longer has', async () => {
     const c = cluster();
     const name = c.name('lv');
-    await applied('lv-v1.yaml', logicalVolume(name, { lvcreateOptionClass: 'striped' }, { labels: { extra: 'present' } }));
+    await applied('lv-v1.yaml', logicalVolume(name, { lvcreateOptionClass: 'striped' }, { labels: { extra: 'yes' } }));
     const out = await kubectl.ok(['apply', '-f', manifest('lv-v2.yaml', logicalVolume(name, { size: '2Gi' }))]);
     expect(out.trim()).toBe(`${lv.singular}.${lv.group}/${name} configured`);
     const obj = expectOk(await c.api.get(lv.path(undefined, name)));
