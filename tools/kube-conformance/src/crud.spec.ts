@@ -543,7 +543,7 @@ describe('errors and identity', () => {
     expect(second.metadata.uid).not.toBe(first.metadata.uid);
   });
 
-  it('ignores a uid, creationTimestamp or resourceVersion-free generation sent on create', async () => {
+  it('ignores the uid, creationTimestamp and generation a create sends', async () => {
     const c = cluster();
     const name = c.name('sys');
     const created = await create(c, widgetKind.path(ns), widget(c, widgetKind, ns, name, { size: 1 }, { uid: '00000000-0000-0000-0000-000000000000', creationTimestamp: '2001-01-01T00:00:00Z', generation: 7 }));
