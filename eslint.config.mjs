@@ -2,7 +2,9 @@
 // - module boundaries by tag: domain is pure, contract sits on domain, adapters on both,
 //   apps on everything but other apps, tools on anything;
 // - exactly one module may spawn processes (libs/lvm-exec/src/runner.ts); tools/ run
-//   qemu and friends and are exempt because they never ship.
+//   qemu and friends and are exempt because they never ship;
+// - nothing in apps/ or libs/ spells a LogicalVolume API group: the names come from
+//   @copse/k8s-crd's name sets (one setting switches topolvm.cybozu.com to topolvm.io).
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -15,6 +17,17 @@ const noChildProcess = {
         { name: 'node:child_process', message: 'Only libs/lvm-exec/src/runner.ts may spawn processes.' },
       ],
     },
+  ],
+};
+
+const apiGroupLiteral = 'topolvm\\.(io|cybozu\\.com)';
+const apiGroupMessage =
+  "Take API-group names from @copse/k8s-crd's name set (nameSet(group)), never a literal: one setting switches every name.";
+const noApiGroupLiterals = {
+  'no-restricted-syntax': [
+    'error',
+    { selector: `Literal[value=/${apiGroupLiteral}/]`, message: apiGroupMessage },
+    { selector: `TemplateElement[value.raw=/${apiGroupLiteral}/]`, message: apiGroupMessage },
   ],
 };
 
@@ -45,6 +58,7 @@ export default [
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], rules: noChildProcess },
   { files: ['libs/lvm-exec/src/runner.ts'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['apps/**/*.ts', 'libs/**/*.ts'], ignores: ['libs/k8s-crd/**'], rules: noApiGroupLiterals },
   {
     files: ['libs/lvm-model/src/**/*.ts'],
     // specs read their lvm2 fixtures from disk; the library itself stays pure

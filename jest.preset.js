@@ -10,11 +10,12 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
-  // ESM-only packages (cookie 2, used by Fastify's inject) are compiled to CommonJS for
-  // jest; Node itself loads them with require(esm).
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  // ESM-only packages (cookie 2, used by Fastify's inject; @kubernetes/client-node 1.x and
+  // its ESM dependencies) are compiled to CommonJS for jest; Node itself loads them with
+  // require(esm), which TypeScript allows under "module": "node20".
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|@kubernetes/client-node|openid-client|oauth4webapi|jose|jsonpath-plus|rfc4648)/)'],
   moduleNameMapper: {
-    '^@copse/testnode$': path.join(__dirname, 'tools/testnode/src/index.ts'),
+    '^@copse/(testnode|kube-test-apiserver)$': path.join(__dirname, 'tools/$1/src/index.ts'),
     '^@copse/([a-z0-9-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],

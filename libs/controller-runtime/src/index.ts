@@ -1,0 +1,2 @@
+// Controller machinery over @kubernetes/client-node (see docs/controller-runtime.md).
+export {};
