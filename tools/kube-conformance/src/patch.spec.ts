@@ -188,6 +188,26 @@ describe('strategic merge patch', () => {
     expect(patched.data).toEqual({ x: '1', z: '3' });
   });
 
+  it("counts a repeated Event as client-go's recorder does, by patching count and lastTimestamp", async () => {
+    const c = cluster();
+    const name = c.name('ev');
+    await create(c, resourcePath('v1', 'events', ns), {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, labels: c.labels() },
+      involvedObject: { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', namespace: ns, uid: '5d1c0b7a-0000-4000-8000-000000000002' },
+      reason: 'Resized',
+      message: 'first',
+      type: 'Normal',
+      source: { component: 'copse-conformance' },
+      firstTimestamp: '2025-01-02T03:04:05Z',
+      lastTimestamp: '2025-01-02T03:04:05Z',
+      count: 1,
+    });
+    const patched = expectOk(await c.api.patch(resourcePath('v1', 'events', ns, name), STRATEGIC, { count: 2, lastTimestamp: '2025-01-02T03:05:00Z', message: 'second' }));
+    expect(patched).toMatchObject({ count: 2, firstTimestamp: '2025-01-02T03:04:05Z', lastTimestamp: '2025-01-02T03:05:00Z', message: 'second', reason: 'Resized' });
+  });
+
   it('is refused for a custom resource with 415 UnsupportedMediaType', async () => {
     const c = cluster();
     const name = await newWidget();
