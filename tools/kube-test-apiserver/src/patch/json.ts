@@ -1,0 +1,52 @@
+/** Plain JSON values and the few helpers every patch module needs. */
+
+export type Json = null | boolean | number | string | Json[] | JsonObject;
+export interface JsonObject {
+  [key: string]: Json;
+}
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A deep copy (patch functions never mutate their inputs). */
+export function clone<T extends Json | undefined>(v: T): T {
+  return v === undefined ? v : (structuredClone(v) as T);
+}
+
+/** Deep equality of JSON values; key order of objects does not matter, list order does. */
+export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => deepEqual(x, b[i]));
+  }
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const ak = Object.keys(a);
+    if (ak.length !== Object.keys(b).length) return false;
+    return ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Go's `%v` rendering of a JSON value decoded into interface{} (used inside error messages). */
+export function goValue(v: Json | undefined): string {
+  if (v === undefined || v === null) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (isObject(v)) {
+    const keys = Object.keys(v).sort();
+    return `map[${keys.map((k) => `${k}:${goValue(v[k])}`).join(' ')}]`;
+  }
+  return String(v);
+}
+
+/** Parses a request body (JSON text); a syntax error becomes the error `onError` builds. */
+export function parseJsonText(body: string, onError: (message: string) => Error): Json {
+  try {
+    return JSON.parse(body) as Json;
+  } catch (e) {
+    throw onError((e as Error).message);
+  }
+}
