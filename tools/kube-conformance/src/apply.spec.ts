@@ -28,9 +28,12 @@ function configMap(name: string, data: Record<string, string>, extra: Obj = {}):
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data };
 }
 
-/** Applies as YAML (what kubectl sends), as the given manager. */
+/**
+ * Applies as YAML (what kubectl sends), as the given manager. The apiserver reads YAML 1.1,
+ * where a bare yes or y is a boolean: strings are written so that it reads them as strings.
+ */
 async function apply(path: string, body: Obj, manager: string, force = false): Promise<Response> {
-  return cluster().api.patch(path, APPLY, stringify(body), { query: { fieldManager: manager, force: force ? true : undefined } });
+  return cluster().api.patch(path, APPLY, stringify(body, { version: '1.1' }), { query: { fieldManager: manager, force: force ? true : undefined } });
 }
 
 function entry(obj: Obj, manager: string, subresource?: string): Obj | undefined {
@@ -78,7 +81,7 @@ describe('apply', () => {
   it('requires a fieldManager', async () => {
     const c = cluster();
     const name = c.name('cm');
-    const status = expectStatus(await c.api.patch(cmPath(name), APPLY, stringify(configMap(name, { a: '1' }))), 422, 'Invalid');
+    const status = expectStatus(await c.api.patch(cmPath(name), APPLY, stringify(configMap(name, { a: '1' }), { version: '1.1' })), 422, 'Invalid');
     expect(status.details.causes).toEqual([expect.objectContaining({ field: 'fieldManager', reason: 'FieldValueRequired' })]);
   });
 });

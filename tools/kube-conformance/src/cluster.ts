@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { RunningTestApiServer, TestApiServerOptions } from '@copse/kube-test-apiserver';
+import { startTestApiServer, type RunningTestApiServer } from '@copse/kube-test-apiserver';
 import { ApiClient } from './http';
 
 /** Every object the suite creates carries this label, valued with the run id. */
@@ -39,8 +39,6 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-type StartTestApiServer = (options: TestApiServerOptions) => Promise<RunningTestApiServer>;
-
 function randomId(length: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   let out = 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)] as string;
@@ -49,12 +47,8 @@ function randomId(length: number): string {
 }
 
 async function startTestServer(dir: string): Promise<{ server: RunningTestApiServer; kubeconfigPath: string }> {
-  const mod = (await import('@copse/kube-test-apiserver')) as { startTestApiServer?: StartTestApiServer };
-  if (typeof mod.startTestApiServer !== 'function') {
-    throw new Error('@copse/kube-test-apiserver exports no startTestApiServer yet; set KUBECONFIG to run against a cluster');
-  }
   const kubeconfigPath = join(dir, 'kubeconfig');
-  const server = await mod.startTestApiServer({ port: 0, kubeconfigPath });
+  const server = await startTestApiServer({ port: 0, kubeconfigPath });
   if (server.kubeconfigPath === undefined) writeFileSync(kubeconfigPath, server.kubeconfigYaml());
   return { server, kubeconfigPath: server.kubeconfigPath ?? kubeconfigPath };
 }

@@ -92,7 +92,7 @@ export function widgetCrd(kind: CustomKind, labels: Record<string, string>): Obj
           name: kind.version,
           served: true,
           storage: true,
-          schema: { openAPIV3Schema: widgetSchema },
+          schema: { openAPIV3Schema: structuredClone(widgetSchema) },
           subresources: { status: {} },
           additionalPrinterColumns: [
             { name: 'Size', type: 'integer', jsonPath: '.spec.size' },

@@ -12,14 +12,17 @@
 import {
   CoordinationV1Api,
   CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
   StorageV1Api,
   V1MicroTime,
   type V1ConfigMap,
   type V1PersistentVolumeClaim,
 } from '@kubernetes/client-node';
 import { useCluster } from './fixture';
+import { ensureCrd, ensureVolumeSnapshotCrds, kindOf, LOGICAL_VOLUME_CRD_FILE, readCrdFile } from './copse-kinds';
 import { create, installTestKinds, widget, type CustomKind } from './crds';
-import { expectOk, expectStatus, resourcePath, RFC3339_SECONDS, UUID, waitForDeletion, waitForObject } from './kube';
+import { causeFields, expectOk, expectStatus, resourcePath, RFC3339_SECONDS, UUID, waitForDeletion, waitForObject, type Obj } from './kube';
 
 const cluster = useCluster();
 let ns: string;
@@ -163,7 +166,9 @@ describe('storage kinds', () => {
     ['0.5Gi', '512Mi'],
     ['2000M', '2G'],
     ['1500M', '1500M'],
-    ['1073741824', '1Gi'],
+    ['1000000000', '1G'],
+    // a plain number is a decimal quantity: 2^30 has no decimal suffix that divides it
+    ['1073741824', '1073741824'],
   ])('canonicalises a PVC request of %s to %s', async (written, canonical) => {
     const c = cluster();
     const name = c.name('pvcq');
@@ -322,7 +327,7 @@ describe('coordination, events, pods', () => {
       body: { ...lease, spec: { ...lease.spec, holderIdentity: 'copse-b', renewTime: new V1MicroTime('2025-01-02T03:05:00.250Z'), leaseTransitions: 1 } },
     });
     expect(renewed.spec?.holderIdentity).toBe('copse-b');
-    expect(renewed.spec?.renewTime?.toISOString()).toMatch(/^2025-01-02T03:05:00\.250/);
+    expect(new Date(renewed.spec?.renewTime as unknown as string).toISOString()).toBe('2025-01-02T03:05:00.250Z');
     const raw = expectOk(await c.api.get(`/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`));
     expect(raw.spec.renewTime).toBe('2025-01-02T03:05:00.250000Z');
     await leases.deleteNamespacedLease({ name, namespace: ns });
@@ -402,6 +407,85 @@ describe('custom resources', () => {
   });
 });
 
+describe("Copse's custom kinds through client-node's generic client", () => {
+  it('create, read, list, patch status of and delete a LogicalVolume (the CRD deploy/ ships)', async () => {
+    const c = cluster();
+    const lv = kindOf(await ensureCrd(c, readCrdFile(LOGICAL_VOLUME_CRD_FILE)));
+    const objects = KubernetesObjectApi.makeApiClient(c.kc);
+    const name = c.name('lv');
+    c.track(lv.path(undefined, name));
+    const created = await objects.create({
+      apiVersion: lv.apiVersion,
+      kind: lv.kind,
+      metadata: { name, labels: c.labels() },
+      spec: { name: 'pvc-0c1d', nodeName: 'conformance-node-1', size: '10Gi', deviceClass: 'ssd' },
+    } as Obj);
+    expect(created.metadata?.uid).toMatch(UUID);
+    expect(created.metadata?.namespace).toBeUndefined();
+    const read = (await objects.read({ apiVersion: lv.apiVersion, kind: lv.kind, metadata: { name } })) as Obj;
+    expect(read.spec).toEqual({ name: 'pvc-0c1d', nodeName: 'conformance-node-1', size: '10Gi', deviceClass: 'ssd' });
+    const list = await objects.list(lv.apiVersion, lv.kind, undefined, undefined, undefined, undefined, undefined, `conformance.copse.io/run=${c.runId}`);
+    expect(list.items.map((i) => i.metadata?.name)).toContain(name);
+    const status = expectOk(await c.api.patch(`${lv.path(undefined, name)}/status`, 'application/merge-patch+json', { status: { volumeID: 'v-1', currentSize: '10Gi', code: 0 } }));
+    expect(status.status).toEqual({ volumeID: 'v-1', currentSize: '10Gi', code: 0 });
+    const relabelled = (await objects.patch({ apiVersion: lv.apiVersion, kind: lv.kind, metadata: { name, labels: { stage: 'ready' } } }, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch)) as Obj;
+    expect(relabelled.metadata.labels.stage).toBe('ready');
+    expect(relabelled.status.volumeID).toBe('v-1');
+    await objects.delete({ apiVersion: lv.apiVersion, kind: lv.kind, metadata: { name } });
+    expectStatus(await c.api.get(lv.path(undefined, name)), 404, 'NotFound');
+  });
+
+  it('refuses a LogicalVolume its schema rejects, naming the field', async () => {
+    const c = cluster();
+    const lv = kindOf(await ensureCrd(c, readCrdFile(LOGICAL_VOLUME_CRD_FILE)));
+    const name = c.name('lv');
+    const res = await c.api.post(lv.path(), {
+      apiVersion: lv.apiVersion,
+      kind: lv.kind,
+      metadata: { name, labels: c.labels() },
+      spec: { name: 'pvc-x', nodeName: 'conformance-node-1', size: '1Gi', accessType: 'rwx' },
+    });
+    c.track(lv.path(undefined, name));
+    const status = expectStatus(res, 422, 'Invalid');
+    expect(status.details.causes).toEqual([expect.objectContaining({ field: 'spec.accessType', reason: 'FieldValueNotSupported' })]);
+  });
+
+  it('create a VolumeSnapshotClass, a VolumeSnapshotContent and a VolumeSnapshot bound to it', async () => {
+    const c = cluster();
+    const { kinds } = await ensureVolumeSnapshotCrds(c);
+    const objects = KubernetesObjectApi.makeApiClient(c.kc);
+    const klass = c.name('vsclass');
+    const content = c.name('vscontent');
+    const snap = c.name('vs');
+    const vsc = kinds['VolumeSnapshotClass'] as CustomKind;
+    const vscontent = kinds['VolumeSnapshotContent'] as CustomKind;
+    const vs = kinds['VolumeSnapshot'] as CustomKind;
+    c.track(vsc.path(undefined, klass));
+    c.track(vscontent.path(undefined, content));
+    c.track(vs.path(ns, snap));
+    await objects.create({ apiVersion: vsc.apiVersion, kind: 'VolumeSnapshotClass', metadata: { name: klass, labels: c.labels() }, driver: 'topolvm.cybozu.com', deletionPolicy: 'Delete' } as Obj);
+    await objects.create({
+      apiVersion: vscontent.apiVersion,
+      kind: 'VolumeSnapshotContent',
+      metadata: { name: content, labels: c.labels() },
+      spec: { deletionPolicy: 'Retain', driver: 'topolvm.cybozu.com', source: { snapshotHandle: 'snap-handle-1' }, volumeSnapshotClassName: klass, volumeSnapshotRef: { name: snap, namespace: ns } },
+    } as Obj);
+    const created = (await objects.create({
+      apiVersion: vs.apiVersion,
+      kind: 'VolumeSnapshot',
+      metadata: { name: snap, namespace: ns, labels: c.labels() },
+      spec: { volumeSnapshotClassName: klass, source: { volumeSnapshotContentName: content } },
+    } as Obj)) as Obj;
+    expect(created.metadata.namespace).toBe(ns);
+    const readClass = (await objects.read({ apiVersion: vsc.apiVersion, kind: 'VolumeSnapshotClass', metadata: { name: klass } })) as Obj;
+    expect(readClass).toMatchObject({ driver: 'topolvm.cybozu.com', deletionPolicy: 'Delete' });
+    const readContent = (await objects.read({ apiVersion: vscontent.apiVersion, kind: 'VolumeSnapshotContent', metadata: { name: content } })) as Obj;
+    expect(readContent.spec.volumeSnapshotRef).toMatchObject({ name: snap, namespace: ns });
+    const missingDriver = await c.api.post(vsc.path(), { apiVersion: vsc.apiVersion, kind: 'VolumeSnapshotClass', metadata: { name: c.name('bad'), labels: c.labels() }, deletionPolicy: 'Delete' });
+    expect(causeFields(expectStatus(missingDriver, 422, 'Invalid'))).toContain('driver');
+  });
+});
+
 describe('errors and identity', () => {
   it('answers a missing object with a NotFound Status naming the resource', async () => {
     const c = cluster();
@@ -459,7 +543,7 @@ describe('errors and identity', () => {
     expect(second.metadata.uid).not.toBe(first.metadata.uid);
   });
 
-  it('ignores a uid, creationTimestamp or resourceVersion-free generation sent on create', async () => {
+  it('ignores the uid, creationTimestamp and generation a create sends', async () => {
     const c = cluster();
     const name = c.name('sys');
     const created = await create(c, widgetKind.path(ns), widget(c, widgetKind, ns, name, { size: 1 }, { uid: '00000000-0000-0000-0000-000000000000', creationTimestamp: '2001-01-01T00:00:00Z', generation: 7 }));

@@ -27,7 +27,6 @@ import { OpenApiServer } from './openapi/handler';
 import { createHttpServer } from './http/server';
 import { kubeconfigYaml } from './kubeconfig';
 import type { KubeObject } from './api/object';
-import { isPatchError } from './patch';
 
 export const SERVER_VERSION = {
   major: '1',
@@ -73,7 +72,7 @@ export class TestApiServer {
     this.hub = new WatchHub(this.store);
     for (const t of BUILTIN_KINDS) this.kinds.add(t);
     this.kinds.add(crdResourceType);
-    this.objects = new ApiObjects(this.store, this.kinds, recordManagedFields);
+    this.objects = new ApiObjects(this.store, this.kinds, recordUpdate);
     this.queue = new ControllerQueue((key, err) => config.log.error({ key, err }, 'kube-test-apiserver: controller error'));
     if (config.dataFile) this.dataFile = new DataFile(config.dataFile, this.store);
   }
@@ -182,15 +181,6 @@ function readCrdFile(path: string): KubeObject[] {
   return out;
 }
 
-/** managedFields through the patch engine; until it implements the field manager, writes are recorded without them. */
-function recordManagedFields(...args: Parameters<typeof recordUpdate>): KubeObject {
-  try {
-    return recordUpdate(...args);
-  } catch (err) {
-    if (isPatchError(err) && err.code === 500 && /not implemented/.test(err.message)) return args[2];
-    throw err;
-  }
-}
 
 export function defaultLogger(level = 'info'): Logger {
   return pino({ level, base: { service: 'kube-test-apiserver', test: true }, redact: ['req.headers.authorization'] });

@@ -50,8 +50,9 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A deep copy of a JSON value (faster than structuredClone for plain JSON). */
 export function deepClone<T>(v: T): T {
-  return structuredClone(v);
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
 /** Semantic equality of JSON values (key order ignored). */
@@ -98,4 +99,42 @@ export function getPath(obj: unknown, path: readonly string[]): unknown {
     cur = cur[p];
   }
   return cur;
+}
+
+/** metav1.Time as the server writes it: RFC 3339, seconds, UTC ("2025-01-02T03:04:05Z"). */
+export function normalizeTime(v: unknown): unknown {
+  if (typeof v !== 'string' || v === '') return v;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? v : timestamp(new Date(t));
+}
+
+/** metav1.MicroTime as the server writes it: six fractional digits, UTC ("2025-01-02T03:04:05.250000Z"). */
+export function normalizeMicroTime(v: unknown): unknown {
+  if (typeof v !== 'string' || v === '') return v;
+  const m = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)$/i.exec(v);
+  const t = Date.parse(v);
+  if (!m || Number.isNaN(t)) return v;
+  const whole = timestamp(new Date(Math.floor(t / 1000) * 1000)).slice(0, -1);
+  const frac = ((m[2] ?? '') + '000000').slice(0, 6);
+  return `${whole}.${frac}Z`;
+}
+
+/** Rewrites the fields at dotted paths ("spec.renewTime", "status.conditions[].lastTransitionTime"). */
+export function mapPaths(o: unknown, paths: readonly string[], fn: (v: unknown) => unknown): void {
+  for (const p of paths) mapPath(o, p.split('.'), fn);
+}
+
+function mapPath(cur: unknown, parts: string[], fn: (v: unknown) => unknown): void {
+  const [head, ...rest] = parts;
+  if (head === undefined || !isPlainObject(cur)) return;
+  if (head.endsWith('[]')) {
+    const list = cur[head.slice(0, -2)];
+    if (Array.isArray(list)) for (const item of list) mapPath(item, rest, fn);
+    return;
+  }
+  if (rest.length === 0) {
+    if (head in cur) cur[head] = fn(cur[head]);
+    return;
+  }
+  mapPath(cur[head], rest, fn);
 }

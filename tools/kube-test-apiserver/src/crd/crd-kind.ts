@@ -153,8 +153,9 @@ export const crdResourceType: ResourceType = {
   statusSubresource: true,
   storage: { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', apiVersion: 'apiextensions.k8s.io/v1' },
   generation: true,
-  returnDeletedObject: true,
+  returnDeletedObject: false,
   allowCreateOnUpdate: false,
+  allowUnconditionalUpdate: false,
   nameValidation: 'subdomain',
   strategy: {
     defaults,
@@ -164,6 +165,12 @@ export const crdResourceType: ResourceType = {
     },
     validate,
     validateUpdate,
+    warnings(o) {
+      // CEL rules are not evaluated here: say so on every write that carries them
+      return JSON.stringify(o.spec ?? {}).includes('"x-kubernetes-validations"')
+        ? ['kube-test-apiserver does not evaluate x-kubernetes-validations (CEL) rules; a real kube-apiserver does']
+        : [];
+    },
     beginDelete(o, now) {
       const f = o.metadata.finalizers ?? [];
       if (!f.includes(CRD_CLEANUP_FINALIZER)) o.metadata.finalizers = [...f, CRD_CLEANUP_FINALIZER];
@@ -261,8 +268,9 @@ export function servedTypes(crd: KubeObject): ResourceType[] {
       statusSubresource: isPlainObject(v.subresources?.status),
       storage: { group: spec.group, resource: spec.names.plural, apiVersion: `${spec.group}/${storageVersion}` },
       generation: true,
-      returnDeletedObject: true,
+      returnDeletedObject: false,
       allowCreateOnUpdate: false,
+      allowUnconditionalUpdate: false,
       nameValidation: 'subdomain' as const,
       schema: v.schema?.openAPIV3Schema,
       strategy: {

@@ -22,13 +22,15 @@ const schema: Schema = {
 describe('structural schema', () => {
   test('validation messages name the field as kube-openapi does', () => {
     const errs = validate(schema, { spec: { size: true, name: 'ABCDEFG', count: 0, tags: ['a', 'b', 'c'] } }, '');
+    // fields in name order, as kube-openapi walks them; type errors are FieldValueTypeInvalid
     expect(errs.map((e) => `${e.field}: ${e.detail}`)).toEqual([
-      'spec.size: Invalid value: "boolean": spec.size in body must be of type integer,string: "boolean"',
+      'spec.count: Invalid value: 0: spec.count in body should be greater than or equal to 1',
       'spec.name: Too long: may not be more than 5 bytes',
       'spec.name: Invalid value: "ABCDEFG": spec.name in body should match \'^[a-z]+$\'',
-      'spec.count: Invalid value: 0: spec.count in body should be greater than or equal to 1',
+      'spec.size: Invalid value: "boolean": spec.size in body must be of type integer,string: "boolean"',
       'spec.tags: Too many: 3: must have at most 2 items',
     ]);
+    expect(errs.find((e) => e.field === 'spec.size')?.type).toBe('FieldValueTypeInvalid');
     expect(validate(schema, { spec: {} }, '').map((e) => e.field)).toEqual(['spec.size']);
   });
 

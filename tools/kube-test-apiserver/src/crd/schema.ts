@@ -80,17 +80,17 @@ function walkValidate(s: Schema, v: unknown, path: string, out: FieldError[]): v
   if (v === null) {
     if (s.nullable) return;
     if (s.type || s['x-kubernetes-int-or-string']) {
-      out.push(fieldErrors.invalid(p, 'null', `${p} in body must be of type ${s.type ?? 'integer,string'}: "null"`));
+      out.push(fieldErrors.typeInvalid(p, 'null', `${p} in body must be of type ${s.type ?? 'integer,string'}: "null"`));
     }
     return;
   }
   if (s['x-kubernetes-int-or-string']) {
     if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) {
-      out.push(fieldErrors.invalid(p, typeName(v), `${p} in body must be of type integer,string: "${typeName(v)}"`));
+      out.push(fieldErrors.typeInvalid(p, typeName(v), `${p} in body must be of type integer,string: "${typeName(v)}"`));
       return;
     }
   } else if (s.type && !typeMatches(s.type, v)) {
-    out.push(fieldErrors.invalid(p, typeName(v), `${p} in body must be of type ${s.type}: "${typeName(v)}"`));
+    out.push(fieldErrors.typeInvalid(p, typeName(v), `${p} in body must be of type ${s.type}: "${typeName(v)}"`));
     return;
   }
   if (s.enum && !s.enum.some((e) => deepEqual(e, v))) {
@@ -143,7 +143,9 @@ function walkValidate(s: Schema, v: unknown, path: string, out: FieldError[]): v
     if (s.maxProperties !== undefined && n > s.maxProperties) out.push(fieldErrors.tooMany(p, n, s.maxProperties));
     if (s.minProperties !== undefined && n < s.minProperties) out.push(fieldErrors.invalid(p, n, `${p} in body should have at least ${s.minProperties} properties`));
     for (const r of s.required ?? []) if (!(r in v) || v[r] === undefined) out.push(fieldErrors.required(child(path, r), ''));
-    for (const [k, x] of Object.entries(v)) {
+    // kube-openapi walks properties in name order
+    for (const k of Object.keys(v).sort()) {
+      const x = v[k];
       if (x === undefined) continue;
       const ps = s.properties?.[k];
       if (ps) walkValidate(ps, x, child(path, k), out);

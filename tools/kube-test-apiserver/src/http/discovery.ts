@@ -79,7 +79,8 @@ export function aggregatedDiscovery(kinds: ResourceRegistry, core: boolean, apiV
         resources: kinds.resources(g.name, v).map((t) => {
           const r: Record<string, unknown> = {
             resource: t.plural,
-            responseKind: { group: '', version: '', kind: t.kind },
+            // built-ins leave group and version empty (same as the group version); CRDs name them
+            responseKind: t.crdName ? { group: t.group, version: t.version, kind: t.kind } : { group: '', version: '', kind: t.kind },
             scope: t.namespaced ? 'Namespaced' : 'Cluster',
             singularResource: t.singular,
             verbs: [...t.verbs],
@@ -88,7 +89,7 @@ export function aggregatedDiscovery(kinds: ResourceRegistry, core: boolean, apiV
           if (t.categories.length) r.categories = [...t.categories];
           const subs = subresourcesOf(t);
           if (subs.length)
-            r.subresources = subs.map((s) => ({ subresource: s, responseKind: { group: '', version: '', kind: t.kind }, verbs: subresourceVerbs(s) }));
+            r.subresources = subs.map((s) => ({ subresource: s, responseKind: r.responseKind, verbs: subresourceVerbs(s) }));
           return r;
         }),
         freshness: 'Current',

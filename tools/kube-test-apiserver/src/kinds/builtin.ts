@@ -5,7 +5,7 @@
  * create resets, validation with the real field paths, and the field selectors each supports.
  */
 import { fieldErrors, type FieldError } from '../api/status';
-import { deepEqual, getPath, isPlainObject, type KubeObject } from '../api/object';
+import { deepEqual, getPath, isPlainObject, mapPaths, normalizeMicroTime, normalizeTime, type KubeObject } from '../api/object';
 import { canonicalQuantity, parseQuantity, quantityValue } from '../api/quantity';
 import { ALL_VERBS, type KindStrategy, type ResourceType } from './types';
 import { printers } from './printers';
@@ -65,6 +65,14 @@ function obj(o: KubeObject, key: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** Time and MicroTime fields as the real server re-encodes them. */
+function times(o: KubeObject, time: readonly string[], micro: readonly string[] = []): void {
+  mapPaths(o, time, normalizeTime);
+  mapPaths(o, micro, normalizeMicroTime);
+}
+
+const CONDITION_TIMES = ['status.conditions[].lastTransitionTime', 'status.conditions[].lastProbeTime', 'status.conditions[].lastHeartbeatTime'];
+
 function canonicalizeQuantities(map: unknown): void {
   if (!isPlainObject(map)) return;
   for (const [k, v] of Object.entries(map)) map[k] = canonicalQuantity(v);
@@ -113,6 +121,7 @@ const namespaces = builtin({
   strategy: {
     defaults(o) {
       o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name ?? '' };
+      times(o, CONDITION_TIMES);
     },
     prepareForCreate(o) {
       const spec = obj(o, 'spec');
@@ -145,6 +154,7 @@ const nodes = builtin({
         canonicalizeQuantities(status.allocatable);
       }
       if (!isPlainObject(o.spec)) o.spec = {};
+      times(o, CONDITION_TIMES);
     },
     fieldSelectors: { 'spec.unschedulable': (o) => String(getPath(o, ['spec', 'unschedulable']) === true) },
   },
@@ -190,6 +200,7 @@ const pods = builtin({
       spec.serviceAccount ??= spec.serviceAccountName;
       if (Array.isArray(spec.containers)) spec.containers.forEach(containerDefaults);
       if (Array.isArray(spec.initContainers)) spec.initContainers.forEach(containerDefaults);
+      times(o, [...CONDITION_TIMES, 'status.startTime']);
     },
     prepareForCreate(o) {
       o.status = { phase: 'Pending', qosClass: 'BestEffort' };
@@ -240,6 +251,7 @@ const persistentVolumeClaims = builtin({
         canonicalizeQuantities(res.limits);
       }
       if (isPlainObject(o.status)) canonicalizeQuantities((o.status as Record<string, unknown>).capacity);
+      times(o, CONDITION_TIMES);
     },
     prepareForCreate(o) {
       o.status = { phase: 'Pending' };
@@ -391,6 +403,9 @@ const eventFieldSelectors: Record<string, (o: KubeObject) => string | undefined>
 };
 
 const eventStrategy: KindStrategy = {
+  defaults(o) {
+    times(o, ['firstTimestamp', 'lastTimestamp', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp'], ['eventTime', 'series.lastObservedTime']);
+  },
   validate(o) {
     const out: FieldError[] = [];
     const io = o.involvedObject;
@@ -440,7 +455,18 @@ const eventsV1 = builtin({
 
 // ---- coordination.k8s.io/v1 -------------------------------------------------
 
-const leases = builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true });
+const leases = builtin({
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  kind: 'Lease',
+  plural: 'leases',
+  namespaced: true,
+  strategy: {
+    defaults(o) {
+      times(o, [], ['spec.acquireTime', 'spec.renewTime']);
+    },
+  },
+});
 
 // ---- storage.k8s.io/v1 ------------------------------------------------------
 

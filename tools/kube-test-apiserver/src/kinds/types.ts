@@ -65,6 +65,8 @@ export interface ResourceType {
   readonly returnDeletedObject: boolean;
   /** PUT of a missing object creates it. */
   readonly allowCreateOnUpdate: boolean;
+  /** PUT without metadata.resourceVersion overwrites (built-ins); false requires one (custom resources, CRDs). */
+  readonly allowUnconditionalUpdate?: boolean;
   /** Validates metadata.name; returns the messages of the problems found. */
   readonly nameValidation: 'subdomain' | 'label' | 'path';
   /** Structural schema: validation, pruning, defaulting. Undefined: keep everything. */

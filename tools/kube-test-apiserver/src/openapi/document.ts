@@ -8,19 +8,20 @@
  *   PATCH operations carry x-kubernetes-group-version-kind and fieldValidation, so kubectl 1.32
  *   leaves validation to the server (fieldValidation=Strict), plus the CRD schemas.
  *
- * Built-in kinds publish operations but no schemas: kubectl then uses its compiled-in types for
- * strategic merge patches and skips client-side validation of them, as it does for any
- * resource the document does not describe; a partial schema would make it reject valid fields.
+ * Built-in kinds publish in v2 the fields the server checks (builtin-definitions.ts), with list
+ * merge keys; v3 carries only operations for them, so kubectl 1.32 computes client-side apply
+ * patches from v2 or its compiled-in types.
  */
 import { isPlainObject } from '../api/object';
 import type { ResourceRegistry } from '../kinds/registry';
 import type { ResourceType } from '../kinds/types';
 
 import type { Schema } from '../crd/schema-types';
+import { OBJECT_META_DEFINITION, OBJECT_META_REF, builtinDefinition, builtinDefinitionName } from './builtin-definitions';
 
 export function definitionName(t: ResourceType): string {
-  const group = t.group ? t.group.split('.').reverse().join('.') : 'io.k8s.api.core';
-  return `${group}.${t.version}.${t.kind}`;
+  if (!t.crdName) return builtinDefinitionName(t);
+  return `${t.group.split('.').reverse().join('.')}.${t.version}.${t.kind}`;
 }
 
 function gvk(t: ResourceType): Record<string, string> {
@@ -105,10 +106,14 @@ function patchOperation(t: ResourceType, v3: boolean): Record<string, unknown> {
 
 export function openApiV2(kinds: ResourceRegistry, version: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  const definitions: Record<string, unknown> = {};
+  const definitions: Record<string, unknown> = { [OBJECT_META_REF]: OBJECT_META_DEFINITION };
   for (const t of kinds.all()) {
     paths[itemPath(t)] = { patch: patchOperation(t, false) };
     if (t.crdName) definitions[definitionName(t)] = crdDefinition(t, true);
+    else {
+      const def = builtinDefinition(t);
+      if (def) definitions[definitionName(t)] = def;
+    }
   }
   return { swagger: '2.0', info: { title: 'Kubernetes', version }, paths, definitions };
 }

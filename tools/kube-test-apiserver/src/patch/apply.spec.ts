@@ -1,6 +1,7 @@
 import { serverSideApply, LAST_APPLIED_ANNOTATION } from './apply';
 import { updateManagedFields, type ManagedFieldsEntry } from './managed-fields';
 import { applyStrategicMergePatch } from './strategic-merge-patch';
+import { applyJsonPatch } from './json-patch';
 import { builtinType } from './builtin-types';
 import { typeFromOpenAPIV3 } from './openapi';
 import { resetFieldsFor } from './options';
@@ -166,6 +167,43 @@ describe('serverSideApply after client-side apply (the kubectl upgrade path)', (
     const patched = applyStrategicMergePatch(csa, JSON.stringify({ data: { a: 'two' } }), cm.type);
     const out = updateManagedFields({ ...cm, now: T1, live: csa, object: patched, manager: 'kubectl-client-side-apply' });
     expect(entries(out).map((e) => [e.manager, e.operation, e.time])).toEqual([['kubectl-client-side-apply', 'Update', '2026-03-01T11:00:00Z']]);
+  });
+});
+
+describe('the whole sequence kubectl 1.32 sends for apply --server-side over client-side apply', () => {
+  it('applies, hands the annotation to kubectl-last-applied, migrates the managers with a JSON patch, and re-applies', () => {
+    const last = '{"apiVersion":"v1","data":{"a":"one"},"kind":"ConfigMap","metadata":{"annotations":{},"name":"c","namespace":"default"}}\n';
+    const csa = stored(
+      updateManagedFields({
+        ...cm,
+        now: T0,
+        live: undefined,
+        manager: 'kubectl-client-side-apply',
+        object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', annotations: { [LAST_APPLIED_ANNOTATION]: last } }, data: { a: 'one' } },
+      }),
+    );
+    const body = '{"apiVersion":"v1","data":{"a":"one"},"kind":"ConfigMap","metadata":{"name":"c","namespace":"default"}}\n';
+    // 1. PATCH apply-patch+yaml ?fieldManager=kubectl&force=false
+    const applied = stored(serverSideApply({ ...cm, now: T1, live: csa, body, manager: 'kubectl', force: false }));
+    const annotation = (md(applied).annotations as JsonObject)[LAST_APPLIED_ANNOTATION] as string;
+    expect(annotation).toBe(body);
+    // 2. PATCH apply-patch+yaml ?fieldManager=kubectl-last-applied with the annotation only
+    const lastBody = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { annotations: { [LAST_APPLIED_ANNOTATION]: annotation }, name: 'c', namespace: 'default' } });
+    const handed = stored(serverSideApply({ ...cm, now: T1, live: applied, body: lastBody, manager: 'kubectl-last-applied', force: false }));
+    expect(entries(handed).map((e) => `${e.manager}/${e.operation}`)).toEqual(['kubectl/Apply', 'kubectl-last-applied/Apply', 'kubectl-client-side-apply/Update']);
+    // 3. PATCH json-patch+json: kubectl replaces managedFields, folding the client-side-apply manager into its own
+    const migrated = [
+      { manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: fieldsOf(handed, 'kubectl-client-side-apply') },
+      { manager: 'kubectl-last-applied', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: fieldsOf(handed, 'kubectl-last-applied') },
+    ];
+    const patched = applyJsonPatch(handed, JSON.stringify([{ op: 'replace', path: '/metadata/managedFields', value: migrated }]));
+    const upgraded = stored(updateManagedFields({ ...cm, now: T2, live: handed, object: patched, manager: 'kubectl' }));
+    expect(entries(upgraded).map((e) => `${e.manager}/${e.operation}`)).toEqual(['kubectl/Apply', 'kubectl-last-applied/Apply']);
+    // 4. the apply again: kubectl now owns exactly its configuration; the annotation stays (kubectl-last-applied owns it)
+    const final = serverSideApply({ ...cm, now: T2, live: upgraded, body, manager: 'kubectl', force: false });
+    expect(final.data).toEqual({ a: 'one' });
+    expect((md(final).annotations as JsonObject)[LAST_APPLIED_ANNOTATION]).toBe(body);
+    expect(fieldsOf(final, 'kubectl')).toEqual({ 'f:data': { 'f:a': {} } });
   });
 });
 

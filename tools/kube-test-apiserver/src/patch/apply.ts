@@ -27,6 +27,7 @@ import {
   stripMeta,
   takeOwnership,
   withManagedFields,
+  withoutManagedFields,
   type FieldManagerContext,
   type Managed,
 } from './managed-fields';
@@ -209,13 +210,6 @@ function setLastApplied(obj: JsonObject, value: string): JsonObject {
   const annotations = isObject(metadata.annotations) ? { ...metadata.annotations } : {};
   annotations[LAST_APPLIED_ANNOTATION] = value;
   metadata.annotations = annotations;
-  return { ...obj, metadata };
-}
-
-function withoutManagedFields(obj: JsonObject): JsonObject {
-  if (!isObject(obj.metadata)) return obj;
-  const metadata = { ...obj.metadata };
-  delete metadata.managedFields;
   return { ...obj, metadata };
 }
 

@@ -41,12 +41,3 @@ export function goValue(v: Json | undefined): string {
   }
   return String(v);
 }
-
-/** Parses a request body (JSON text); a syntax error becomes the error `onError` builds. */
-export function parseJsonText(body: string, onError: (message: string) => Error): Json {
-  try {
-    return JSON.parse(body) as Json;
-  } catch (e) {
-    throw onError((e as Error).message);
-  }
-}

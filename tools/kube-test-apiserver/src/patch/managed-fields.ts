@@ -205,7 +205,8 @@ export function compareObjects(before: JsonObject, after: JsonObject, ctx: Field
   };
 }
 
-function withoutManagedFields(obj: JsonObject): JsonObject {
+/** A copy of `obj` without metadata.managedFields. */
+export function withoutManagedFields(obj: JsonObject): JsonObject {
   if (!isObject(obj.metadata) || !Object.prototype.hasOwnProperty.call(obj.metadata, 'managedFields')) return obj;
   const metadata = { ...obj.metadata };
   delete metadata.managedFields;

@@ -63,20 +63,33 @@ export class ApiObjects {
     return objectKey(t.namespaced ? namespace : '', name);
   }
 
-  /** A stored object in this endpoint's form (converted, read-time defaulted). */
+  /** Read-time conversions, per stored object version and endpoint (stored objects are never mutated). */
+  private readonly externalCache = new WeakMap<KubeObject, Map<ResourceType, KubeObject>>();
+
+  /**
+   * A stored object in this endpoint's form: converted, and for custom resources pruned and
+   * defaulted with the endpoint's current schema, as the real server decodes what it reads.
+   */
   toExternal(t: ResourceType, stored: KubeObject): KubeObject {
+    let perType = this.externalCache.get(stored);
+    const hit = perType?.get(t);
+    if (hit) return hit;
     let o: KubeObject;
     if (t.convert) o = t.convert.fromStorage(stored);
     else {
       o = { ...stored, apiVersion: apiVersionOfType(t), kind: t.kind };
-      if (t.schema && stored.apiVersion !== o.apiVersion) {
+      if (t.schema) {
         o = deepClone(o);
+        prune(t.schema, o);
         applyDefaults(t.schema, o);
       }
     }
     // key order as the real server writes it: apiVersion, kind, metadata, then the rest
     const { apiVersion, kind, metadata, ...rest } = o;
-    return { apiVersion, kind, metadata, ...rest } as KubeObject;
+    const out = { apiVersion, kind, metadata, ...rest } as KubeObject;
+    if (!perType) this.externalCache.set(stored, (perType = new Map()));
+    perType.set(t, out);
+    return out;
   }
 
   private toStorage(t: ResourceType, o: KubeObject): KubeObject {
@@ -177,7 +190,7 @@ export class ApiObjects {
   }
 
   /** POST: create. Returns the stored object in this endpoint's form. */
-  create(t: ResourceType, namespace: string | undefined, raw: unknown, ctx: WriteContext, decoded = false): KubeObject {
+  create(t: ResourceType, namespace: string | undefined, raw: unknown, ctx: WriteContext, decoded = false, managedFieldsDone = false): KubeObject {
     if (t.crdName) this.checkCrdNotTerminating(t);
     const o = decoded ? (deepClone(raw) as KubeObject) : this.decode(t, raw, ctx);
     this.matchNamespace(t, namespace, o);
@@ -198,7 +211,7 @@ export class ApiObjects {
     this.validate(t, o);
     ctx.warnings.push(...finalizerWarnings(m));
     ctx.warnings.push(...(t.strategy.warnings?.(o) ?? []));
-    const withFields = this.recordManagedFields(t, undefined, o, ctx.fieldManager, undefined, ctx.now);
+    const withFields = managedFieldsDone ? o : this.recordManagedFields(t, undefined, o, ctx.fieldManager, undefined, ctx.now);
     const name = withFields.metadata.name as string;
     const sk = this.storageKeyOf(t);
     const key = this.keyOf(t, m.namespace, name);
@@ -238,10 +251,15 @@ export class ApiObjects {
     }
     const old = this.toExternal(t, stored);
     const rv = o.metadata.resourceVersion;
+    if ((rv === undefined || rv === '') && t.allowUnconditionalUpdate === false && !opts.decoded)
+      throw invalid(t.group, t.plural, name, [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', detail: 'Invalid value: 0x0: must be specified for an update' }]);
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw staleUpdate(grOf(t), name);
+    if (!old.metadata.deletionTimestamp && o.metadata.deletionTimestamp)
+      throw invalid(t.group, t.kind, name, [fieldErrors.invalid('metadata.deletionTimestamp', o.metadata.deletionTimestamp, 'field is immutable')]);
     let next = this.prepareUpdate(t, o, old, opts.subresource);
     this.validate(t, next, old);
     ctx.warnings.push(...finalizerWarnings(next.metadata).filter((w) => !finalizerWarnings(old.metadata).includes(w)));
+    ctx.warnings.push(...(t.strategy.warnings?.(next) ?? []));
     if (!opts.managedFieldsDone) next = this.recordManagedFields(t, old, next, ctx.fieldManager, opts.subresource, ctx.now);
     next = normalizeMetadata(next);
     return { object: this.commitUpdate(t, next, old, ctx), created: false };

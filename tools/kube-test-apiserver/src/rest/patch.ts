@@ -53,7 +53,7 @@ export function patch(objects: ApiObjects, t: ResourceType, namespace: string | 
       if (decoded.metadata.name && decoded.metadata.name !== name)
         throw badRequest(`the name of the object (${decoded.metadata.name}) does not match the name on the URL (${name})`);
       decoded.metadata.name = name;
-      return { object: objects.create(t, namespace, decoded, { ...ctx, fieldManager: manager }, true), created: true };
+      return { object: objects.create(t, namespace, decoded, { ...ctx, fieldManager: manager }, true, true), created: true };
     }
     if (applied === (live as unknown)) return { object: live, created: false };
     const decoded = objects.decode(t, applied, ctx);

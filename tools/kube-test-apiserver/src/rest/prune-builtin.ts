@@ -1,12 +1,11 @@
 /**
  * Unknown fields of built-in kinds: the real server decodes into Go structs, which drops what
- * the type does not declare. The patch engine's table of built-in types says what is declared;
- * kinds it does not describe keep everything but unknown ObjectMeta fields.
+ * the type does not declare (and fieldValidation=Strict refuses it). The kinds table says which
+ * fields each kind declares (known-fields.ts); ObjectMeta's fields are checked for every kind.
  */
 import { isPlainObject, type KubeObject } from '../api/object';
-import type { ResourceType } from '../kinds/types';
-import type { TypeNode } from '../patch';
-import { patchTypeOf } from './types-for-patch';
+import { apiVersionOfType, type ResourceType } from '../kinds/types';
+import { KNOWN_FIELDS, type Known } from '../kinds/known-fields';
 
 const OBJECT_META = new Set([
   'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
@@ -21,31 +20,20 @@ export function pruneBuiltin(t: ResourceType, o: KubeObject): string[] {
       delete o.metadata[k];
     }
   }
-  const type = patchTypeOf(t);
-  if (type.kind !== 'map' || !type.fields) return out;
-  for (const k of Object.keys(o)) {
-    if (k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;
-    walk(type, o, k, k, out);
-  }
+  const known = KNOWN_FIELDS[`${apiVersionOfType(t)}/${t.kind}`];
+  if (!known) return out;
+  walk(known, o, '', true, out);
   return out;
 }
 
-function walk(parent: TypeNode, container: Record<string, unknown>, key: string, path: string, out: string[]): void {
-  if (parent.kind !== 'map') return;
-  const declared = parent.fields?.[key] ?? parent.elementType;
-  if (!declared) {
-    if (parent.fields) {
-      out.push(path);
-      delete container[key];
-    }
-    return;
-  }
-  const v = container[key];
-  if (declared.kind === 'map' && isPlainObject(v)) {
-    for (const k of Object.keys(v)) walk(declared, v, k, `${path}.${k}`, out);
-  } else if (declared.kind === 'list' && Array.isArray(v) && declared.items.kind === 'map') {
-    v.forEach((item, i) => {
-      if (isPlainObject(item)) for (const k of Object.keys(item)) walk(declared.items, item, k, `${path}[${i}].${k}`, out);
-    });
+function walk(known: Known, v: Record<string, unknown>, path: string, root: boolean, out: string[]): void {
+  for (const k of Object.keys(v)) {
+    if (root && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) continue;
+    const p = path ? `${path}.${k}` : k;
+    const sub = known[k];
+    if (sub === undefined) {
+      out.push(p);
+      delete v[k];
+    } else if (sub !== true && isPlainObject(v[k])) walk(sub, v[k] as Record<string, unknown>, p, false, out);
   }
 }

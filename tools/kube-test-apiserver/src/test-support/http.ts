@@ -48,7 +48,7 @@ export async function watchEvents(url: string, count: number, timeoutMs = 5000):
   const events: { type: string; object: any }[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
     const res = await fetch(url, { signal: ac.signal });
-    const reader = res.body!.getReader(); // eslint-disable-line @typescript-eslint/no-non-null-assertion
+    const reader = res.body!.getReader();
     const dec = new TextDecoder();
     let buf = '';
     while (events.length < count) {
