@@ -328,7 +328,7 @@ class InformerWatch<T extends KubernetesObject> extends Watch {
     const started = Date.now();
     let received = 0;
     try {
-      return await super.watch(
+      const request = await super.watch(
         path,
         informer.watchQuery(queryParams),
         (phase, obj, raw) => {
@@ -341,6 +341,9 @@ class InformerWatch<T extends KubernetesObject> extends Watch {
           done(err);
         },
       );
+      // Watch returns only once the response has begun: a stop() meanwhile could not reach it
+      if (informer.isStopped()) request.abort();
+      return request;
     } catch (err) {
       done(err);
       return abortedController();

@@ -41,7 +41,10 @@ export interface LeaderElectionOptions {
    * aborted); a returned promise should settle soon after, since release waits for it.
    */
   readonly onStartedLeading: (signal: AbortSignal) => void | Promise<void>;
-  /** Called once the leader's work has been told to stop (and, on a clean stop, has ended). */
+  /**
+   * Called once the leader's work has ended (on a lost lease, after at most
+   * leaseDuration - renewDeadline of waiting for it).
+   */
   readonly onStoppedLeading?: () => void;
   /** Called when the observed holder changes (including to this candidate). */
   readonly onNewLeader?: (identity: string) => void;
@@ -175,6 +178,9 @@ export class LeaderElector {
       leading.abort(new Error(outcome === 'lost' ? 'leadership lost' : 'leader election stopped'));
       if (outcome === 'lost') {
         this.logger.warn({ lease: this.leaseName(), identity: this.identity }, 'leadership lost');
+        // another may lead from leaseDuration after the last renewal: the work must be over by then
+        const ended = await within(work.then(() => true), this.leaseDurationMs - this.renewDeadlineMs, false);
+        if (!ended) this.logger.error({ lease: this.leaseName() }, 'the leader work did not stop when leadership was lost');
       } else {
         await work;
         if (this.options.releaseOnCancel ?? true) await this.release();
