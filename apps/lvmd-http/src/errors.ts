@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     detail: string,
     readonly field?: string,
+    /** response headers the answer needs (Allow on a 405, WWW-Authenticate on a 401) */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(detail);
     this.name = 'ApiError';
@@ -35,7 +37,7 @@ export function toApiError(e: unknown): ApiError {
   return new ApiError('internal', 'internal error; see the lvmd-http log for the request id');
 }
 
-export function problemOf(e: ApiError, instance: string, requestId: string): Problem {
+export function problemOf(e: ApiError, instance: string | undefined, requestId: string): Problem {
   return {
     type: problemType(e.code),
     title: ERROR_CODES[e.code].title,
@@ -43,7 +45,7 @@ export function problemOf(e: ApiError, instance: string, requestId: string): Pro
     code: e.code,
     detail: e.message,
     ...(e.field !== undefined ? { field: e.field } : {}),
-    instance,
+    ...(instance !== undefined ? { instance } : {}),
     requestId,
   };
 }

@@ -1,24 +1,40 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import pino from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ConfigError, formatFieldError, parseLvmdConfig, type LvmRunner } from '@copse/lvm-model';
 import { ExecLvmRunner, Lvm } from '@copse/lvm-exec';
 import { buildApp } from './app';
-import { FlagError, USAGE, parseFlags, type Listen } from './flags';
+import { tokenProblem } from './auth';
+import { FlagError, USAGE, parseFlags, type Flags, type Listen } from './flags';
+import type { ServerLimits } from './http/limits';
+import type { TlsMaterial } from './http/server';
 import { Metrics } from './metrics';
 import { simulatedBackend } from './sim-backend';
 import { LvmService } from './service/lvm-service';
+import { SocketInUseError, bindPathFor, claimSocket, refuseIfServed, releaseSocket, type SocketClaim } from './unix-socket';
 
 /** The only place that reads flags, files and the environment, and wires the objects. */
 async function main(argv: string[]): Promise<void> {
   const flags = parseFlags(argv);
-  const log = pino({ level: flags.logLevel, base: { service: 'lvmd-http' }, redact: ['req.headers.authorization'] });
+  const log = pino({
+    level: flags.logLevel,
+    base: { service: 'lvmd-http' },
+    redact: ['req.headers.authorization'],
+  });
   const config = parseLvmdConfig(readFileSync(flags.configPath, 'utf8'));
   const listen: Listen = flags.listen ?? { kind: 'unix', path: config.socketName ?? '/run/topolvm/lvmd.sock' };
-  const token = flags.tokenFile ? readFileSync(flags.tokenFile, 'utf8').trim() : undefined;
-  if (flags.tokenFile && !token) throw new FlagError(`--token-file ${flags.tokenFile} is empty`);
+  const token = readToken(flags.tokenFile);
+  const tls: TlsMaterial | undefined = flags.tls && {
+    cert: readFileSync(flags.tls.certPath),
+    key: readFileSync(flags.tls.keyPath),
+    ...(flags.tls.clientCaPath ? { ca: readFileSync(flags.tls.clientCaPath) } : {}),
+  };
   const nodeName = flags.nodeName ?? hostname();
+  // Refuse before touching lvm when another instance already serves the socket.
+  if (listen.kind === 'unix') await refuseIfServed(listen.path);
 
   const runner: LvmRunner =
     flags.backend === 'sim'
@@ -34,7 +50,10 @@ async function main(argv: string[]): Promise<void> {
           timeoutMs: flags.lvmTimeoutMs,
         });
 
-  const metrics = new Metrics(nodeName);
+  // One registry per process, never prom-client's global one; more parts may register into it.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = new Metrics(registry, nodeName);
   const lvm = new Lvm(runner, {
     onInvocation: (inv) => {
       const command = inv.argv[0] ?? '';
@@ -45,22 +64,47 @@ async function main(argv: string[]): Promise<void> {
   });
   const service = new LvmService({ config, lvm, log, refreshIntervalMs: flags.refreshIntervalMs });
   await service.start();
-  const app = await buildApp({ service, metrics, token, loggerInstance: log });
+  const app = await buildApp({
+    service,
+    metrics,
+    token,
+    tls,
+    limits: limitsOf(flags),
+    loggerInstance: log,
+    watch: {
+      historySize: flags.watchHistory,
+      limits: { bufferBytes: flags.watchBufferBytes, stallTimeoutMs: flags.watchStallTimeoutMs },
+    },
+  });
 
+  let claim: SocketClaim | undefined;
   if (listen.kind === 'unix') {
     mkdirSync(dirname(listen.path), { recursive: true });
-    if (existsSync(listen.path)) unlinkSync(listen.path);
-    await app.listen({ path: listen.path });
-    chmodSync(listen.path, 0o660);
+    const bindPath = bindPathFor(listen.path);
+    await app.listen({ path: bindPath });
+    try {
+      claim = await claimSocket(bindPath, listen.path);
+    } catch (e) {
+      await app.close();
+      throw e;
+    }
   } else {
-    await app.listen({ host: listen.host, port: listen.port });
+    try {
+      await app.listen({ host: listen.host, port: listen.port });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SocketInUseError(`another process listens on tcp:${listen.host}:${listen.port}`);
+      throw e;
+    }
   }
   log.info(
     {
-      listen: listen.kind === 'unix' ? `unix:${listen.path}` : `tcp:${listen.host}:${listen.port}`,
+      // the port actually bound (tcp:HOST:0 picks a free one)
+      listen: listen.kind === 'unix' ? `unix:${listen.path}` : `tcp:${listen.host}:${(app.server.address() as AddressInfo).port}`,
       backend: flags.backend,
       deviceClasses: config.deviceClasses.map((dc) => `${dc.name}(${dc.type} ${dc.volumeGroup}${dc.thinPool ? `/${dc.thinPool.name}` : ''})`),
-      auth: token ? 'bearer' : 'none (unix socket)',
+      auth: [token ? 'bearer' : '', tls?.ca ? 'client certificate' : ''].filter(Boolean).join(' + ') || 'none (unix socket)',
+      tls: tls !== undefined,
+      limits: limitsOf(flags),
     },
     'lvmd-http ready',
   );
@@ -72,7 +116,13 @@ async function main(argv: string[]): Promise<void> {
     log.info({ signal }, 'shutting down');
     service.stop();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        if (claim) {
+          const outcome = releaseSocket(claim);
+          if (outcome === 'not-ours') log.warn({ path: claim.path }, 'the socket path now belongs to another process; left it alone');
+        }
+        process.exit(0);
+      },
       (e: unknown) => {
         log.error({ err: String(e) }, 'shutdown failed');
         process.exit(1);
@@ -81,6 +131,25 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function readToken(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const token = readFileSync(path, 'utf8').trim();
+  const problem = tokenProblem(token);
+  if (problem) throw new FlagError(`--token-file ${path}: ${problem}`);
+  return token;
+}
+
+function limitsOf(flags: Flags): ServerLimits {
+  return {
+    maxConnections: flags.maxConnections,
+    headersTimeoutMs: flags.headersTimeoutMs,
+    requestTimeoutMs: flags.requestTimeoutMs,
+    keepAliveTimeoutMs: flags.keepAliveTimeoutMs,
+    // longer than an lvm command may take, so that no request waiting for lvm is cut
+    idleTimeoutMs: flags.lvmTimeoutMs + 30_000,
+  };
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

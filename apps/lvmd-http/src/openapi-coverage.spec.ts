@@ -1,7 +1,9 @@
+import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { operations } from '@copse/lvmd-api';
 import { buildApp } from './app';
+import { Registry } from 'prom-client';
 import { Metrics } from './metrics';
 import type { LvmService } from './service/lvm-service';
 
@@ -12,8 +14,9 @@ describe('the OpenAPI document and the routes', () => {
   beforeAll(async () => {
     const routes: string[] = [];
     const app = await buildApp({
-      service: {} as LvmService,
-      metrics: new Metrics('n'),
+      // routes only: nothing is called but the watch's subscription
+      service: Object.assign(new EventEmitter(), { listDeviceClasses: () => [], listVolumes: () => [] }) as unknown as LvmService,
+      metrics: new Metrics(new Registry(), 'n'),
       onRoute: (r) => routes.push(`${r.method} ${r.url}`),
     });
     await app.close();

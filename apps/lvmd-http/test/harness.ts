@@ -3,7 +3,8 @@ import { Lvm } from '@copse/lvm-exec';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp } from '../src/app';
+import { buildApp, type AppOptions } from '../src/app';
+import { Registry } from 'prom-client';
 import { Metrics } from '../src/metrics';
 import { LvmService } from '../src/service/lvm-service';
 import { simulatedBackend } from '../src/sim-backend';
@@ -31,7 +32,15 @@ export interface Harness {
 }
 
 export async function startHarness(
-  o: { token?: string; yaml?: string; poolSizeBytes?: number; vgSizeBytes?: number; latencyMs?: number } = {},
+  o: {
+    token?: string;
+    yaml?: string;
+    poolSizeBytes?: number;
+    vgSizeBytes?: number;
+    latencyMs?: number;
+    /** more options for buildApp (limits, watch, logger, ...) */
+    app?: Partial<AppOptions>;
+  } = {},
 ): Promise<Harness> {
   const config = parseLvmdConfig(o.yaml ?? readFileSync(DEV_CONFIG_PATH, 'utf8'));
   const sim = await simulatedBackend({
@@ -44,7 +53,7 @@ export async function startHarness(
   const lvm = new Lvm(runner);
   const service = new LvmService({ config, lvm, log: silentLog, refreshIntervalMs: 0 });
   await service.start();
-  const app = await buildApp({ service, metrics: new Metrics('test-node'), token: o.token });
+  const app = await buildApp({ service, metrics: new Metrics(new Registry(), 'test-node'), token: o.token, ...o.app });
   await app.ready();
   return {
     app,

@@ -1,3 +1,4 @@
-export { SimulatedLvm, sequentialUuid, type SimulatedLvmOptions } from './simulated-lvm';
+export { SimulatedLvm, type SimulatedLvmOptions } from './simulated-lvm';
+export { sequentialUuid } from './uuid';
 export type { SimState, SimVg, SimLv, SimPv, SimPoolParts, Allocation } from './state';
 export { parseSizeArg, displaySize, reportSize, formatPercent } from './units';

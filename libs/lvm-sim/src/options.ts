@@ -161,3 +161,14 @@ export function checkTag(value: string): string[] | undefined {
 export function tagValue(value: string): string {
   return value.startsWith('@') ? value.slice(1) : value;
 }
+
+/** The last value given for an option (lvm2 takes the last of repeated values), or undefined. */
+export function opt(args: ParsedArgs, name: string): string | undefined {
+  const v = args.options.get(name);
+  return v ? v[v.length - 1] : undefined;
+}
+
+/** Whether the option was given at all. */
+export function has(args: ParsedArgs, name: string): boolean {
+  return args.options.has(name);
+}

@@ -5,6 +5,8 @@
  */
 
 export const SECTOR = 512;
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
 
 export type Sign = '' | '+' | '-';
 

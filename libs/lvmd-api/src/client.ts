@@ -12,11 +12,13 @@ export type AccessType = components['schemas']['AccessType'];
 export type Health = components['schemas']['Health'];
 
 export interface LvmdClientOptions {
-  /** unix:/path/to/lvmd.sock or http://127.0.0.1:PORT */
+  /** unix:/path/to/lvmd.sock, http://127.0.0.1:PORT or https://HOST:PORT */
   readonly endpoint: string;
-  /** bearer token, required by lvmd-http on TCP */
+  /** bearer token, required by lvmd-http on TCP unless it authenticates by client certificate */
   readonly token?: string;
   readonly timeoutMs?: number;
+  /** for https: the CA that signed lvmd-http's certificate, and this client's certificate and key (mutual TLS) */
+  readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer };
 }
 
 /** An lvmd answer other than success, with the problem's stable code. */
@@ -50,7 +52,7 @@ export class LvmdClient {
       this.dispatcher = new Agent({ connect: { socketPath: options.endpoint.slice('unix:'.length) } });
       this.origin = 'http://localhost';
     } else {
-      this.dispatcher = new Agent();
+      this.dispatcher = new Agent(options.tls ? { connect: { ...options.tls } } : {});
       this.origin = options.endpoint.replace(/\/$/, '');
     }
   }

@@ -27,6 +27,27 @@ describe('operation schemas', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('gives every operation a query schema that refuses undocumented parameters', () => {
+    for (const op of operations()) {
+      expect([op.operationId, op.querystring]).toEqual([op.operationId, expect.objectContaining({ type: 'object', additionalProperties: false })]);
+    }
+  });
+
+  it('marks open exactly the operations whose security is only the empty requirement', () => {
+    const open = operations()
+      .filter((o) => o.open)
+      .map((o) => o.operationId)
+      .sort();
+    const paths = lvmdOpenApiDocument.paths as unknown as Record<string, Record<string, { operationId?: string; security?: object[] }>>;
+    const documented = Object.values(paths)
+      .flatMap((item) => Object.values(item))
+      .filter((op) => op.security !== undefined && op.security.every((s) => Object.keys(s).length === 0))
+      .map((op) => op.operationId)
+      .sort();
+    expect(open).toEqual(documented);
+    expect(open).toEqual(['getHealth', 'getReadiness']);
+  });
+
   it('describes createLogicalVolume with the name path parameter and a strict body', () => {
     const op = operations().find((o) => o.operationId === 'createLogicalVolume');
     expect(op).toMatchObject({

@@ -13,6 +13,11 @@ export interface OperationSchemas {
   readonly querystring?: Json;
   readonly body?: Json;
   readonly response: Record<string, Json>;
+  /**
+   * True when the document lets the operation be called without credentials
+   * (`security: [{}]`); otherwise a listener that authenticates (TCP) demands them.
+   */
+  readonly open: boolean;
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
@@ -35,13 +40,18 @@ export function deref(node: Json): Json {
   return out;
 }
 
+/**
+ * The JSON schema of an operation's path or query parameters. Every operation gets a
+ * query schema, empty when it documents none, so an undocumented query parameter is
+ * refused on every route alike (additionalProperties false).
+ */
 function parametersSchema(parameters: Json[], where: 'path' | 'query'): Json | undefined {
   const chosen = parameters.filter((p) => (p as { in: string }).in === where) as Array<{
     name: string;
     required?: boolean;
     schema: Json;
   }>;
-  if (chosen.length === 0) return undefined;
+  if (chosen.length === 0 && where === 'path') return undefined;
   return {
     type: 'object',
     additionalProperties: false,
@@ -53,7 +63,10 @@ function parametersSchema(parameters: Json[], where: 'path' | 'query'): Json | u
 /** Every operation of the document with JSON schemas ready for Fastify's validator. */
 export function operations(): OperationSchemas[] {
   const result: OperationSchemas[] = [];
-  const paths = (lvmdOpenApiDocument as unknown as { paths: Record<string, Record<string, Json>> }).paths;
+  const { paths, security: documentSecurity = [] } = lvmdOpenApiDocument as unknown as {
+    paths: Record<string, Record<string, Json>>;
+    security?: Json[];
+  };
   for (const [path, item] of Object.entries(paths)) {
     const shared = (deref(item.parameters ?? []) as Json[]) ?? [];
     for (const method of HTTP_METHODS) {
@@ -63,6 +76,7 @@ export function operations(): OperationSchemas[] {
       const body = op.requestBody
         ? ((deref(op.requestBody) as { content: Record<string, { schema: Json }> }).content['application/json']?.schema)
         : undefined;
+      const security = (op.security ?? documentSecurity) as Json[];
       const response: Record<string, Json> = {};
       for (const [status, r] of Object.entries((op.responses ?? {}) as Record<string, Json>)) {
         const content = (deref(r) as { content?: Record<string, { schema: Json }> }).content;
@@ -77,6 +91,7 @@ export function operations(): OperationSchemas[] {
         querystring: parametersSchema(parameters, 'query'),
         body,
         response,
+        open: security.length > 0 && security.every((s) => Object.keys(s as object).length === 0),
       });
     }
   }

@@ -29,7 +29,9 @@ describe('docs/lvmd-http.md curl examples against the quick-start instance', () 
       configPath: join(root, 'apps/lvmd-http/dev/lvmd.yaml'),
       socket: join(dir, 'run/lvmd.sock'),
     });
-  });
+    // startSimulatedLvmdHttp waits up to 30 s and kills the daemon when it gives up, so the
+    // hook must outlast it: jest's default 5 s left a late daemon running and jest hanging
+  }, 45_000);
 
   afterAll(async () => {
     await daemon?.stop();

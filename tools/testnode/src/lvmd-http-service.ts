@@ -74,7 +74,9 @@ export async function startSimulatedLvmdHttp(o: SimulatedLvmdHttpOptions): Promi
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 400 && !fs.existsSync(o.socket) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  // generous: on a loaded 2-core CI machine node alone can take seconds to start
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && !fs.existsSync(o.socket) && child.exitCode === null) await new Promise((r) => setTimeout(r, 25));
   if (!fs.existsSync(o.socket)) {
     child.kill('SIGKILL');
     throw new Error(`simulated lvmd-http did not come up:\n${output}`);

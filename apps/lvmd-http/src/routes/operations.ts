@@ -16,7 +16,8 @@ export const operationRoutes: FastifyPluginAsync<{ service: LvmService; metrics:
   });
 
   addOperation(app, 'getMetrics', async function getMetrics(_req, reply) {
-    return reply.type('text/plain; version=0.0.4').send(metrics.render(service.listDeviceClasses()));
+    const { contentType, text } = await metrics.exposition();
+    return reply.type(contentType).send(text);
   });
 
   addOperation(app, 'getOpenApiDocument', async function getOpenApiDocument(_req, reply) {

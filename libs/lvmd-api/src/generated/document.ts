@@ -6,7 +6,7 @@ export const lvmdOpenApiDocument = {
     "title": "lvmd-http",
     "version": "1.0.0",
     "summary": "Copse's per-node LVM daemon",
-    "description": "lvmd-http owns every lvm2 call on a node. csi-node is its main client;\noperators drive it with curl over its unix socket.\n\nEvery create is idempotent by name: a repeat with the same parameters\nanswers the existing volume (200), a repeat with other parameters answers\n409 conflict. Every delete is idempotent: a missing volume counts as done.\n\nErrors are application/problem+json (RFC 9457) with a stable `code` from\nthe ErrorCode enum and, for bad input, the `field` at fault.\n",
+    "description": "lvmd-http owns every lvm2 call on a node. csi-node is its main client;\noperators drive it with curl over its unix socket.\n\nEvery create is idempotent by name: a repeat with the same parameters\nanswers the existing volume (200), a repeat with other parameters answers\n409 conflict. Every delete is idempotent: a missing volume counts as done.\n\nErrors are application/problem+json (RFC 9457) with a stable `code` from\nthe ErrorCode enum and, for bad input, the `field` at fault. That holds for\nevery answer lvmd-http gives, including malformed requests, timeouts, a\nmethod a path does not have (405 with Allow) and the connection cap.\n\nRequests follow one set of rules: query parameters the operation does not\ndocument are refused, a JSON body must be `application/json` (optionally\n`charset=utf-8`), and a JSON object with a duplicate key is refused.\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -22,6 +22,13 @@ export const lvmdOpenApiDocument = {
     {},
     {
       "bearer": []
+    },
+    {
+      "mutualTLS": []
+    },
+    {
+      "bearer": [],
+      "mutualTLS": []
     }
   ],
   "tags": [
@@ -351,8 +358,20 @@ export const lvmdOpenApiDocument = {
         "tags": [
           "watch"
         ],
-        "summary": "Server-sent events of capacity and logical volume changes",
-        "description": "The counterpart of TopoLVM's lvmd Watch. On connect the server sends a\n`capacity` event, then one after every change and every refresh interval.\n`logical-volume` events carry {type: created|updated|deleted, volume}.\n",
+        "summary": "Server-sent events of capacity and logical volume changes, resumable",
+        "description": "The counterpart of TopoLVM's lvmd Watch, as server-sent events.\n\nEvery event but `close` has an id `<epoch>-<revision>`: the epoch names this\nlvmd-http process's lifetime, the revision counts every change it published\n(like a resourceVersion). Events:\n- `snapshot` {reason, deviceClasses, logicalVolumes}: the whole state as of\n  its id; replaces what the client knew. Sent first unless the stream resumes.\n- `capacity` {items}: every device class, after every change and refresh.\n- `logical-volume` {type: created|updated|deleted, volume}.\n- `close` {reason, detail}: the server ends the stream (slow-client, stalled,\n  shutdown); reconnect with the last id received.\n\nReconnect with `Last-Event-ID`: when its epoch is this process's and the\nevents after it are still in the server's bounded history, they are replayed;\notherwise a `snapshot` (reason restarted, expired or invalid-id) comes first.\nA client that applies created/updated as upsert, deleted as removal and a\nsnapshot as replacement always converges. A client that does not read has\nits pending events coalesced to the latest per volume and capacity, and is\nclosed past a limit.\n",
+        "parameters": [
+          {
+            "name": "Last-Event-ID",
+            "in": "header",
+            "required": false,
+            "description": "the id of the last event received, to resume after it",
+            "schema": {
+              "type": "string",
+              "maxLength": 64
+            }
+          }
+        ],
         "responses": {
           "200": {
             "description": "an endless text/event-stream",
@@ -435,9 +454,7 @@ export const lvmdOpenApiDocument = {
           "operations"
         ],
         "summary": "Prometheus metrics (TopoLVM's names and labels, plus request and lvm metrics)",
-        "security": [
-          {}
-        ],
+        "description": "Needs the same credentials as the API on TCP (a Prometheus scrape sets the bearer token).",
         "responses": {
           "200": {
             "description": "Prometheus text exposition format 0.0.4",
@@ -459,9 +476,7 @@ export const lvmdOpenApiDocument = {
           "operations"
         ],
         "summary": "This document",
-        "security": [
-          {}
-        ],
+        "description": "Needs the same credentials as the API on TCP.",
         "responses": {
           "200": {
             "description": "the OpenAPI 3.1 document",
@@ -482,7 +497,11 @@ export const lvmdOpenApiDocument = {
       "bearer": {
         "type": "http",
         "scheme": "bearer",
-        "description": "required when lvmd-http listens on TCP; not used on the unix socket"
+        "description": "On TCP with --token-file: `Authorization: Bearer <token>` (the scheme in any case);\na token of at least 32 bytes. Not used on the unix socket. Tokens in the query\nstring are refused.\n"
+      },
+      "mutualTLS": {
+        "type": "mutualTLS",
+        "description": "On TCP with --tls-client-ca, a client certificate signed by that CA."
       }
     },
     "parameters": {
@@ -902,6 +921,10 @@ export const lvmdOpenApiDocument = {
           "body-too-large",
           "unsupported-media-type",
           "method-not-allowed",
+          "request-timeout",
+          "uri-too-long",
+          "headers-too-large",
+          "too-many-connections",
           "lvm-failed",
           "unavailable",
           "internal"

@@ -153,10 +153,26 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Server-sent events of capacity and logical volume changes
-         * @description The counterpart of TopoLVM's lvmd Watch. On connect the server sends a
-         *     `capacity` event, then one after every change and every refresh interval.
-         *     `logical-volume` events carry {type: created|updated|deleted, volume}.
+         * Server-sent events of capacity and logical volume changes, resumable
+         * @description The counterpart of TopoLVM's lvmd Watch, as server-sent events.
+         *
+         *     Every event but `close` has an id `<epoch>-<revision>`: the epoch names this
+         *     lvmd-http process's lifetime, the revision counts every change it published
+         *     (like a resourceVersion). Events:
+         *     - `snapshot` {reason, deviceClasses, logicalVolumes}: the whole state as of
+         *       its id; replaces what the client knew. Sent first unless the stream resumes.
+         *     - `capacity` {items}: every device class, after every change and refresh.
+         *     - `logical-volume` {type: created|updated|deleted, volume}.
+         *     - `close` {reason, detail}: the server ends the stream (slow-client, stalled,
+         *       shutdown); reconnect with the last id received.
+         *
+         *     Reconnect with `Last-Event-ID`: when its epoch is this process's and the
+         *     events after it are still in the server's bounded history, they are replayed;
+         *     otherwise a `snapshot` (reason restarted, expired or invalid-id) comes first.
+         *     A client that applies created/updated as upsert, deleted as removal and a
+         *     snapshot as replacement always converges. A client that does not read has
+         *     its pending events coalesced to the latest per volume and capacity, and is
+         *     closed past a limit.
          */
         get: operations["watch"];
         put?: never;
@@ -208,7 +224,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics (TopoLVM's names and labels, plus request and lvm metrics) */
+        /**
+         * Prometheus metrics (TopoLVM's names and labels, plus request and lvm metrics)
+         * @description Needs the same credentials as the API on TCP (a Prometheus scrape sets the bearer token).
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -225,7 +244,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document */
+        /**
+         * This document
+         * @description Needs the same credentials as the API on TCP.
+         */
         get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
@@ -340,7 +362,7 @@ export interface components {
          * @description stable error codes; see libs/lvmd-api/src/errors.ts for HTTP status and gRPC code
          * @enum {string}
          */
-        ErrorCode: "invalid-field" | "not-found" | "conflict" | "no-space" | "out-of-range" | "unsupported-for-thick" | "unauthorized" | "body-too-large" | "unsupported-media-type" | "method-not-allowed" | "lvm-failed" | "unavailable" | "internal";
+        ErrorCode: "invalid-field" | "not-found" | "conflict" | "no-space" | "out-of-range" | "unsupported-for-thick" | "unauthorized" | "body-too-large" | "unsupported-media-type" | "method-not-allowed" | "request-timeout" | "uri-too-long" | "headers-too-large" | "too-many-connections" | "lvm-failed" | "unavailable" | "internal";
         Problem: {
             /** @description urn:copse:lvmd:problem:<code> */
             type: string;
@@ -640,7 +662,10 @@ export interface operations {
     watch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the id of the last event received, to resume after it */
+                "Last-Event-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
