@@ -29,6 +29,25 @@ export interface ObjectMeta {
   [k: string]: unknown;
 }
 
+/** ObjectMeta's fields, in the order the real server writes them. */
+export const OBJECT_META_FIELDS: readonly string[] = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
+
 export interface ManagedFieldsEntry {
   manager?: string;
   operation?: 'Apply' | 'Update';

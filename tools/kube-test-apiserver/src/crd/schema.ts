@@ -8,26 +8,10 @@
  * fields as `spec.items[0].name` in kube-openapi's words.
  */
 import { fieldErrors, type FieldError } from '../api/status';
-import { deepEqual, isPlainObject } from '../api/object';
+import { deepEqual, isPlainObject, OBJECT_META_FIELDS as OBJECT_META_ORDER } from '../api/object';
 import type { Schema } from './schema-types';
 
-const OBJECT_META_FIELDS = new Set([
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-]);
+const OBJECT_META_FIELDS = new Set(OBJECT_META_ORDER);
 
 function child(path: string, key: string): string {
   return path ? `${path}.${key}` : key;

@@ -19,7 +19,7 @@ import {
   type FieldError,
   type Status,
 } from '../api/status';
-import { deepClone, deepEqual, isPlainObject, splitApiVersion, timestamp, type KubeObject } from '../api/object';
+import { deepClone, deepEqual, isPlainObject, OBJECT_META_FIELDS, splitApiVersion, timestamp, type KubeObject } from '../api/object';
 import { finalizerWarnings, validateObjectMeta, validateObjectMetaUpdate } from '../api/meta-validation';
 import { generateName } from '../api/names';
 import { applyDefaults, prune, validate as validateSchema } from '../crd/schema';
@@ -439,29 +439,13 @@ function specChanged(t: ResourceType, o: KubeObject, old: KubeObject): boolean {
   return !deepEqual(strip(o), strip(old));
 }
 
-const META_ORDER = [
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-];
+
 
 /** Metadata in the real server's field order, without empty collections (omitempty). */
 export function normalizeMetadata(o: KubeObject): KubeObject {
   const m = o.metadata;
   const out: Record<string, unknown> = {};
-  for (const k of META_ORDER) {
+  for (const k of OBJECT_META_FIELDS) {
     const v = m[k];
     if (v === undefined || v === null || v === '') continue;
     if (Array.isArray(v) && v.length === 0) continue;

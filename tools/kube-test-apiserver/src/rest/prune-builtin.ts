@@ -3,14 +3,11 @@
  * the type does not declare (and fieldValidation=Strict refuses it). The kinds table says which
  * fields each kind declares (known-fields.ts); ObjectMeta's fields are checked for every kind.
  */
-import { isPlainObject, type KubeObject } from '../api/object';
+import { isPlainObject, OBJECT_META_FIELDS, type KubeObject } from '../api/object';
 import { apiVersionOfType, type ResourceType } from '../kinds/types';
 import { KNOWN_FIELDS, type Known } from '../kinds/known-fields';
 
-const OBJECT_META = new Set([
-  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
-]);
+const OBJECT_META = new Set(OBJECT_META_FIELDS);
 
 export function pruneBuiltin(t: ResourceType, o: KubeObject): string[] {
   const out: string[] = [];
