@@ -5,7 +5,7 @@ describe('socketPathOf', () => {
   it.each([
     ['unix:///csi/csi.sock', '/csi/csi.sock'],
     ['unix:/csi/csi.sock', '/csi/csi.sock'],
-    ['/var/lib/kubelet/plugins/topolvm.io/node/csi-topolvm.sock', '/var/lib/kubelet/plugins/topolvm.io/node/csi-topolvm.sock'],
+    ['/var/lib/kubelet/plugins/csi.example.com/node/csi.sock', '/var/lib/kubelet/plugins/csi.example.com/node/csi.sock'],
     ['unix:run/csi.sock', resolve('run/csi.sock')],
     ['run/csi.sock', resolve('run/csi.sock')],
   ])('%s is %s', (endpoint, path) => {

@@ -7,7 +7,7 @@ describe('identityService', () => {
   it('refuses a name the spec does not allow, and an empty version, at construction', () => {
     const base = { vendorVersion: '1', capabilities: [], ready: () => true };
     expect(() => identityService({ ...base, name: 'TopoLVM_io' })).toThrow(/is not a CSI plugin name/);
-    expect(() => identityService({ ...base, name: 'topolvm.io', vendorVersion: '' })).toThrow(/vendor version/);
+    expect(() => identityService({ ...base, name: 'csi.example.com', vendorVersion: '' })).toThrow(/vendor version/);
   });
 
   describe('Probe over the wire', () => {
@@ -22,7 +22,7 @@ describe('identityService', () => {
       let signalSeen: AbortSignal | undefined;
       await h.start({
         identity: identityService({
-          name: 'topolvm.io',
+          name: 'csi.example.com',
           vendorVersion: '1',
           manifest: { commit: 'abc' },
           capabilities: [],
@@ -43,7 +43,7 @@ describe('identityService', () => {
         code: status.FAILED_PRECONDITION,
         details: 'lvmd is not reachable at /run/topolvm/lvmd.sock',
       });
-      expect(await unary((cb) => c.GetPluginInfo({}, cb))).toEqual({ name: 'topolvm.io', vendor_version: '1', manifest: { commit: 'abc' } });
+      expect(await unary((cb) => c.GetPluginInfo({}, cb))).toEqual({ name: 'csi.example.com', vendor_version: '1', manifest: { commit: 'abc' } });
     });
   });
 });

@@ -5,7 +5,7 @@ import { identityService } from './identity';
 import { CONTROLLER_LOCKS, KeyedLocks, NODE_LOCKS, withLocks } from './locks';
 import type { CallContext, ControllerService, NodeService } from './types';
 
-const identity = identityService({ name: 'topolvm.io', vendorVersion: '1', capabilities: pluginCapabilities({ services: [] }), ready: () => true });
+const identity = identityService({ name: 'csi.example.com', vendorVersion: '1', capabilities: pluginCapabilities({ services: [] }), ready: () => true });
 
 describe('KeyedLocks', () => {
   it('holds a key until released, once, and keeps kinds apart', () => {

@@ -4,7 +4,7 @@ import { Harness, unary } from '../test/harness';
 import { CsiError } from './errors';
 import { identityService } from './identity';
 
-const identity = identityService({ name: 'topolvm.io', vendorVersion: '1', capabilities: pluginCapabilities({ services: [] }), ready: () => true });
+const identity = identityService({ name: 'csi.example.com', vendorVersion: '1', capabilities: pluginCapabilities({ services: [] }), ready: () => true });
 const SECRETS = { password: 'hunter2-PASSWORD', token: 'tok-9f8e7d-TOKEN' };
 const leaks = (text: string) => /hunter2|tok-9f8e7d/.test(text);
 

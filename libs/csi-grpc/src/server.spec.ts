@@ -7,7 +7,7 @@ import { identityService } from './identity';
 import type { CallContext } from './types';
 
 const identity = identityService({
-  name: 'topolvm.io',
+  name: 'csi.example.com',
   vendorVersion: '0.1.0-test',
   capabilities: pluginCapabilities({ services: ['CONTROLLER_SERVICE', 'VOLUME_ACCESSIBILITY_CONSTRAINTS'], volumeExpansion: 'ONLINE' }),
   ready: () => true,
@@ -25,7 +25,7 @@ describe('CsiServer over a unix socket', () => {
   it('serves Identity and the services given, and answers UNIMPLEMENTED for the rest', async () => {
     await h.start({ identity, controller: { CreateVolume: async (r) => volume(r.name) } });
     const info = await unary<GetPluginInfoResponse__Output>((cb) => h.identity().GetPluginInfo({}, cb));
-    expect(info).toEqual({ name: 'topolvm.io', vendor_version: '0.1.0-test', manifest: {} });
+    expect(info).toEqual({ name: 'csi.example.com', vendor_version: '0.1.0-test', manifest: {} });
     const caps = await unary((cb) => h.identity().GetPluginCapabilities({}, cb));
     expect(caps).toEqual({
       capabilities: [

@@ -9,7 +9,7 @@ import { Harness, unary } from '../test/harness';
 import { identityService } from './identity';
 import { CsiServer } from './server';
 
-const identity = identityService({ name: 'topolvm.io', vendorVersion: '1', capabilities: pluginCapabilities({ services: [] }), ready: () => true });
+const identity = identityService({ name: 'csi.example.com', vendorVersion: '1', capabilities: pluginCapabilities({ services: [] }), ready: () => true });
 
 /**
  * Another process listening on `path`: 'serve' listens only if the path is free, 'replace'

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { VolumeCapability__Output } from '@copse/csi-spec';
+import { CURRENT_API_GROUP, LEGACY_API_GROUP, nameSet } from '@copse/k8s-crd';
 import { CsiError } from './errors';
 import {
   capacityRange,
@@ -127,19 +128,22 @@ describe('volume capabilities', () => {
 });
 
 describe('names the plugin sends', () => {
-  it.each(['topolvm.io', 'topolvm.cybozu.com', 'a', 'csi-1.example.com', 'x'.repeat(63)])('plugin name %s is valid', (name) => {
+  const current = nameSet(CURRENT_API_GROUP);
+  const legacy = nameSet(LEGACY_API_GROUP);
+  it.each([current.driverName, legacy.driverName, 'a', 'csi-1.example.com', 'x'.repeat(63)])('plugin name %s is valid', (name) => {
     expect(() => checkPluginName(name)).not.toThrow();
   });
-  it.each(['', '-topolvm.io', 'topolvm.io.', 'topolvm_io', 'x'.repeat(64), 'topolvm.io/x'])('plugin name %p is refused', (name) => {
+  const d = current.driverName;
+  it.each(['', `-${d}`, `${d}.`, d.replace('.', '_'), 'x'.repeat(64), `${d}/x`])('plugin name %p is refused', (name) => {
     expect(() => checkPluginName(name)).toThrow(/is not a CSI plugin name/);
   });
 
   it('accepts TopoLVM topology segments and names what breaks the rules', () => {
-    expect(topologyProblem({ 'topology.topolvm.io/node': 'worker-1' })).toBeUndefined();
-    expect(topologyProblem({ 'topology.topolvm.cybozu.com/node': 'ip-10-0-0-1.ec2.internal' })).toBeUndefined();
+    expect(topologyProblem({ [current.topologyNodeKey]: 'worker-1' })).toBeUndefined();
+    expect(topologyProblem({ [legacy.topologyNodeKey]: 'ip-10-0-0-1.ec2.internal' })).toBeUndefined();
     expect(topologyProblem({ 'Topology.io/node': 'n' })).toMatch(/prefix must be a lower-case DNS name/);
-    expect(topologyProblem({ 'topology.topolvm.io/-node': 'n' })).toMatch(/the name must be at most 63 characters/);
-    expect(topologyProblem({ 'topology.topolvm.io/node': 'n'.repeat(64) })).toMatch(/a value must be at most 63 characters/);
+    expect(topologyProblem({ [current.topologyNodeKey.replace('/node', '/-node')]: 'n' })).toMatch(/the name must be at most 63 characters/);
+    expect(topologyProblem({ [current.topologyNodeKey]: 'n'.repeat(64) })).toMatch(/a value must be at most 63 characters/);
     expect(topologyProblem({ zone: 'a', ZONE: 'b' })).toBe('segments key "ZONE" repeats another but for case');
   });
 });

@@ -74,7 +74,7 @@ describe('CsiContract', () => {
   it('strips the secrets of a request and nothing else', () => {
     const request = {
       name: 'pvc-1',
-      parameters: { 'topolvm.io/device-class': 'ssd' },
+      parameters: { 'csi.example.com/device-class': 'ssd' },
       secrets: { password: 'hunter2', token: 's3cr3t' },
       volume_capabilities: [{ access_type: 'block', block: {}, access_mode: { mode: 'SINGLE_NODE_WRITER' } }],
     };
