@@ -11,14 +11,15 @@ import {
 import type { Lvm, VgState } from '@copse/lvm-exec';
 import type { AccessType, DeviceClass as DeviceClassView, LogicalVolume } from '@copse/lvmd-api';
 import { ApiError, toApiError } from '../errors';
+import type { Logger } from './logger';
+import { readinessChecks, type ReadinessCheck } from './readiness';
+import { VgCache } from './vg-cache';
 import { KeyedMutex } from './vg-lock';
 import { belongsTo, deviceClassView, volumeView } from './views';
 
-export interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { Logger } from './logger';
+export type { ReadinessCheck } from './readiness';
+export type { VolumeEvent } from './vg-cache';
 
 export interface LvmServiceOptions {
   readonly config: LvmdConfig;
@@ -28,17 +29,9 @@ export interface LvmServiceOptions {
   readonly refreshIntervalMs: number;
 }
 
-export type VolumeEvent = { type: 'created' | 'updated' | 'deleted'; volume: LogicalVolume };
-
 export interface Created {
   readonly created: boolean;
   readonly volume: LogicalVolume;
-}
-
-export interface ReadinessCheck {
-  name: string;
-  ok: boolean;
-  detail?: string;
 }
 
 /**
@@ -50,23 +43,21 @@ export interface ReadinessCheck {
  * for every LV that appeared, changed or went away.
  */
 export class LvmService extends EventEmitter {
-  private readonly states = new Map<string, VgState>();
+  private readonly cache: VgCache;
   private readonly lock = new KeyedMutex();
   private readonly vgNames: string[];
   private timer?: NodeJS.Timeout;
-  private lastRefreshError?: string;
-  /** bumped on every state change; keys the serialized list cache */
-  private version = 0;
   private readonly listJson = new Map<string, { version: number; json: string }>();
 
   constructor(private readonly o: LvmServiceOptions) {
     super();
     this.vgNames = [...new Set(o.config.deviceClasses.map((dc) => dc.volumeGroup))];
+    this.cache = new VgCache({ config: o.config, lvm: o.lvm, log: o.log, events: this, capacity: () => this.listDeviceClasses() });
   }
 
   /** Reads every VG once; fails when a configured VG or thin pool does not exist. */
   async start(): Promise<void> {
-    await Promise.all(this.vgNames.map((vg) => this.refresh(vg).catch(() => undefined)));
+    await Promise.all(this.vgNames.map((vg) => this.cache.refresh(vg).catch(() => undefined)));
     const missing = this.readiness().filter((c) => !c.ok);
     if (missing.length > 0) throw new Error(missing.map((c) => `${c.name}: ${c.detail}`).join('; '));
     if (this.o.refreshIntervalMs > 0) {
@@ -82,7 +73,7 @@ export class LvmService extends EventEmitter {
   async refreshAll(): Promise<void> {
     await Promise.all(
       this.vgNames.map((vg) =>
-        this.lock.run(vg, () => this.refresh(vg)).catch((e: unknown) => {
+        this.lock.run(vg, () => this.cache.refresh(vg)).catch((e: unknown) => {
           this.o.log.warn({ vg, err: String(e) }, 'periodic refresh failed');
         }),
       ),
@@ -90,28 +81,7 @@ export class LvmService extends EventEmitter {
   }
 
   readiness(): ReadinessCheck[] {
-    const checks: ReadinessCheck[] = [
-      { name: 'lvm', ok: this.lastRefreshError === undefined, detail: this.lastRefreshError },
-    ];
-    for (const dc of this.o.config.deviceClasses) {
-      const state = this.states.get(dc.volumeGroup);
-      checks.push({
-        name: `volume-group ${dc.volumeGroup}`,
-        ok: state !== undefined,
-        detail: state ? undefined : `volume group ${dc.volumeGroup} of device class ${dc.name} not found`,
-      });
-      if (dc.type === 'thin' && dc.thinPool && state) {
-        const pool = state.lvs.find((lv) => lv.name === dc.thinPool?.name && lv.attr.isThinPool);
-        checks.push({
-          name: `thin-pool ${dc.volumeGroup}/${dc.thinPool.name}`,
-          ok: pool !== undefined,
-          detail: pool ? undefined : `thin pool ${dc.volumeGroup}/${dc.thinPool.name} of device class ${dc.name} not found`,
-        });
-      }
-    }
-    // classes sharing a volume group check it once
-    const unique = [...new Map(checks.map((c) => [c.name, c])).values()];
-    return unique.map((c) => (c.detail === undefined ? { name: c.name, ok: c.ok } : c));
+    return readinessChecks(this.o.config, this.cache);
   }
 
   /** "" and undefined name the default class. */
@@ -129,7 +99,7 @@ export class LvmService extends EventEmitter {
 
   listDeviceClasses(): DeviceClassView[] {
     return this.o.config.deviceClasses.flatMap((dc) => {
-      const state = this.states.get(dc.volumeGroup);
+      const state = this.cache.get(dc.volumeGroup);
       return state ? [deviceClassView(dc, state)] : [];
     });
   }
@@ -141,7 +111,7 @@ export class LvmService extends EventEmitter {
   listVolumes(dc?: DeviceClass): LogicalVolume[] {
     const classes = dc ? [dc] : this.o.config.deviceClasses;
     return classes.flatMap((c) => {
-      const state = this.states.get(c.volumeGroup);
+      const state = this.cache.get(c.volumeGroup);
       return state ? state.lvs.filter((lv) => belongsTo(lv, c)).map((lv) => volumeView(lv, c, state.lvs)) : [];
     });
   }
@@ -153,9 +123,9 @@ export class LvmService extends EventEmitter {
   listVolumesJson(dc?: DeviceClass): string {
     const key = dc?.name ?? '';
     const cached = this.listJson.get(key);
-    if (cached?.version === this.version) return cached.json;
+    if (cached?.version === this.cache.version) return cached.json;
     const json = JSON.stringify({ items: this.listVolumes(dc) });
-    this.listJson.set(key, { version: this.version, json });
+    this.listJson.set(key, { version: this.cache.version, json });
     return json;
   }
 
@@ -337,7 +307,7 @@ export class LvmService extends EventEmitter {
   private async mutate(dc: DeviceClass, touched: string[], work: () => Promise<void>, removed?: string): Promise<void> {
     const vg = dc.volumeGroup;
     const fullRefresh = () =>
-      this.refresh(vg).catch((e: unknown) => this.o.log.error({ vg, err: String(e) }, 'refresh after change failed'));
+      this.cache.refresh(vg).catch((e: unknown) => this.o.log.error({ vg, err: String(e) }, 'refresh after change failed'));
     try {
       await work();
     } catch (e) {
@@ -345,27 +315,11 @@ export class LvmService extends EventEmitter {
       throw e;
     }
     try {
-      await this.refreshTouched(dc, touched, removed);
+      await this.cache.refreshTouched(dc, touched, removed);
     } catch (e) {
       this.o.log.warn({ vg, err: String(e) }, 'partial refresh failed; re-reading the volume group');
       await fullRefresh();
     }
-  }
-
-  private async refreshTouched(dc: DeviceClass, touched: string[], removed?: string): Promise<void> {
-    const vg = dc.volumeGroup;
-    const previous = this.states.get(vg);
-    // Removing an origin clears the origin of its snapshots: re-read everything then.
-    if (!previous || (removed !== undefined && previous.lvs.some((lv) => lv.origin === removed))) return this.refresh(vg);
-    const names = dc.type === 'thin' && dc.thinPool ? [...touched, dc.thinPool.name] : touched;
-    const read = names.length > 0 ? await this.o.lvm.readLvs(vg, names) : { vg: (await this.o.lvm.readVgs([vg]))[0], lvs: [] };
-    if (!read.vg) return this.refresh(vg);
-    const byName = new Map(previous.lvs.map((lv) => [lv.name, lv]));
-    if (removed !== undefined) byName.delete(removed);
-    for (const lv of read.lvs) byName.set(lv.name, lv);
-    const next: VgState = { vg: read.vg, lvs: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
-    this.setState(vg, next);
-    this.emitChanges(previous, next, new Set([...names, ...(removed !== undefined ? [removed] : [])]));
   }
 
   private async undoCreate(vg: string, name: string): Promise<void> {
@@ -377,57 +331,13 @@ export class LvmService extends EventEmitter {
     }
   }
 
-  /** Re-reads one VG (callers hold its lock, except at start) and emits what changed. */
-  private async refresh(vg: string): Promise<void> {
-    let next: VgState;
-    try {
-      next = await this.o.lvm.readVg(vg);
-      this.lastRefreshError = undefined;
-    } catch (e) {
-      const error = toApiError(e);
-      this.lastRefreshError = error.message;
-      if (error.code === 'not-found' && this.states.delete(vg)) this.version++;
-      throw e;
-    }
-    const previous = this.states.get(vg);
-    this.setState(vg, next);
-    this.emitChanges(previous, next);
-  }
-
-  /** Emits volume events for what differs (only among `only` when given) and a capacity event. */
-  private emitChanges(previous: VgState | undefined, next: VgState, only?: Set<string>): void {
-    const pick = (lvs: LvRecord[]) => (only ? lvs.filter((lv) => only.has(lv.name)) : lvs);
-    const before = new Map(pick(previous?.lvs ?? []).map((lv) => [lv.name, lv]));
-    const after = new Map(pick(next.lvs).map((lv) => [lv.name, lv]));
-    const classify = (lv: LvRecord) => this.o.config.deviceClasses.find((dc) => belongsTo(lv, dc));
-    for (const [name, lv] of after) {
-      const dc = classify(lv);
-      if (!dc) continue;
-      const old = before.get(name);
-      if (!old) this.emit('volume', { type: 'created', volume: volumeView(lv, dc, next.lvs) } satisfies VolumeEvent);
-      else if (JSON.stringify(old) !== JSON.stringify(lv)) {
-        this.emit('volume', { type: 'updated', volume: volumeView(lv, dc, next.lvs) } satisfies VolumeEvent);
-      }
-    }
-    for (const [name, lv] of before) {
-      const dc = classify(lv);
-      if (dc && !after.has(name)) this.emit('volume', { type: 'deleted', volume: volumeView(lv, dc, next.lvs) } satisfies VolumeEvent);
-    }
-    this.emit('capacity', this.listDeviceClasses());
-  }
-
-  private setState(vg: string, state: VgState): void {
-    this.states.set(vg, state);
-    this.version++;
-  }
-
   private view(lv: LvRecord, dc: DeviceClass): LogicalVolume {
-    return volumeView(lv, dc, this.states.get(dc.volumeGroup)?.lvs ?? []);
+    return volumeView(lv, dc, this.cache.get(dc.volumeGroup)?.lvs ?? []);
   }
 
   private state(dc: DeviceClass): VgState {
-    const state = this.states.get(dc.volumeGroup);
-    if (!state) throw new ApiError('unavailable', `volume group ${dc.volumeGroup} could not be read: ${this.lastRefreshError ?? 'not found'}`);
+    const state = this.cache.get(dc.volumeGroup);
+    if (!state) throw new ApiError('unavailable', `volume group ${dc.volumeGroup} could not be read: ${this.cache.lastRefreshError ?? 'not found'}`);
     return state;
   }
 
