@@ -6,7 +6,31 @@
 import type { LvmRunner } from '@copse/lvm-model';
 import { startHarness, type Harness, GiB } from '../../test/harness';
 
-describe('an open device', () => {
+describe('an open device on the simulated lvm2', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+    expect((await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/v1', payload: { sizeBytes: GiB } })).statusCode).toBe(201);
+  });
+  afterEach(() => h.close());
+
+  it('is 409 in-use for delete and deactivation, leaves the volume, and goes once it is closed', async () => {
+    h.sim.simulateOpen('myvg1', 'v1', 'filesystem');
+    const del = await h.app.inject({ method: 'DELETE', url: '/v1/logical-volumes/v1' });
+    expect(del.statusCode).toBe(409);
+    expect(del.json()).toMatchObject({ code: 'in-use', detail: 'lvremove failed (exit 5): Logical volume myvg1/v1 contains a filesystem in use.' });
+    const off = await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/v1/activation', payload: { active: false } });
+    expect(off.json()).toMatchObject({ code: 'in-use' });
+    // a permission change and a grow of an open device are fine, as on real lvm2
+    expect((await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/v1/activation', payload: { active: true, accessType: 'ro' } })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'PATCH', url: '/v1/logical-volumes/v1', payload: { sizeBytes: 2 * GiB } })).statusCode).toBe(200);
+    expect(h.service.getVolume('v1')).toMatchObject({ active: true, accessType: 'ro', sizeBytes: 2 * GiB });
+    h.sim.simulateOpen('myvg1', 'v1', undefined);
+    expect((await h.app.inject({ method: 'DELETE', url: '/v1/logical-volumes/v1' })).statusCode).toBe(204);
+  });
+});
+
+describe('an open device, every message lvm2 has for it', () => {
   let h: Harness;
   let holder: string | undefined;
   beforeEach(async () => {
