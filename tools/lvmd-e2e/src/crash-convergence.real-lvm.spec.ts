@@ -130,8 +130,16 @@ describeWithTestNode('crash convergence on real lvm2 (lvmd-http killed with SIGK
       expect(await node.control.killService(SERVICE, 'SIGKILL')).toMatchObject({ running: false, signal: 'SIGKILL' });
       await Promise.all(pending);
 
-      // what the kill left, as lvs shows it once the orphaned lvm finished (lvs waits for its lock)
-      const left = await lvs();
+      // What the kill left, as lvs shows it once the orphaned lvm command finished: lvs waits for
+      // its lock, and reading until two reads a second apart agree also waits out a command
+      // that was spawned just before the kill but had not taken the lock yet.
+      let left = await lvs();
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const again = await lvs();
+        if (JSON.stringify(again) === JSON.stringify(left)) break;
+        left = again;
+      }
       const incomplete = incompleteIn(left).map((r) => r.lv_name);
       if (incomplete.length > 0) caught++;
       incompleteSeen += incomplete.length;
