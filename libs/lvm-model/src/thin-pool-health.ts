@@ -3,6 +3,7 @@
  * Pure: lvmd-http's pool monitor feeds it readings and shows the result in the API,
  * /readyz, the watch stream and the metrics.
  */
+import type { LvRecord } from './report';
 import { lvmPercent, THIN_METADATA_BLOCK_BYTES, type ThinPoolStatus } from './device-mapper';
 
 /** From best to worst; the first that applies wins (see THIN_POOL_HEALTH_ORDER). */
@@ -76,7 +77,7 @@ export interface ThinPoolUsage {
 
 export interface ThinPoolHealth {
   readonly status: ThinPoolHealthStatus;
-  /** What is wrong and what it means for writes, in words fit for an operator; absent when ok. */
+  /** What is wrong, what it means for writes, what to do; absent when ok. No figures: they are in usage. */
   readonly reason?: string;
   /** Absent when the status could not be read (failed, inactive, unknown). */
   readonly usage?: ThinPoolUsage;
@@ -98,38 +99,70 @@ export function thinPoolUsage(s: Extract<ThinPoolStatus, { kind: 'ok' }>): ThinP
   };
 }
 
-/** The health of a pool whose thin-pool status was read. */
+const REASONS: Record<Exclude<ThinPoolHealthStatus, 'ok'>, string> = {
+  'low-water': 'the thin pool is at or above its warning threshold: free space or extend it before it fills',
+  full: 'every data block of the thin pool is in use: the next write to an unprovisioned block stops the pool; free space or extend it',
+  'out-of-data-space':
+    'the thin pool is out of data space (queue IO): writes needing new blocks wait until space is freed or the pool is extended, and fail after no_space_timeout',
+  'error-io':
+    'the thin pool is out of data space and fails writes (error IO): writes needing new blocks are lost; free space or extend the pool',
+  'read-only': 'the thin pool metadata is read-only: writes needing new blocks fail',
+  'needs-check': 'the thin pool metadata needs checking: deactivate the pool and run lvconvert --repair; writes needing new blocks fail until then',
+  failed: 'the thin pool has failed: every read and write fails',
+  inactive: 'the thin pool is not active (no thin volume of it is active)',
+  unknown: 'the thin pool status could not be read',
+};
+
+/** The words for a state (the pool's reason; a volume's health names its pool before them). */
+export function thinPoolHealthReason(status: Exclude<ThinPoolHealthStatus, 'ok'>): string {
+  return REASONS[status];
+}
+
+function state(status: ThinPoolHealthStatus, usage?: ThinPoolUsage, reason?: string): ThinPoolHealth {
+  return {
+    status,
+    ...(status === 'ok' ? {} : { reason: reason ?? REASONS[status] }),
+    ...(usage ? { usage } : {}),
+  };
+}
+
+function byFigures(u: { dataPercent: number; metadataPercent: number }, full: boolean, o: ThinPoolHealthOptions): ThinPoolHealthStatus {
+  if (full) return 'full';
+  if (u.dataPercent >= o.warningPercent || u.metadataPercent >= o.warningPercent) return 'low-water';
+  return 'ok';
+}
+
+/** The health of a pool whose thin-pool status device-mapper reported. */
 export function thinPoolHealth(status: ThinPoolStatus, o: ThinPoolHealthOptions): ThinPoolHealth {
-  if (status.kind === 'failed') {
-    return { status: 'failed', reason: 'the thin pool has failed (device-mapper reports "Fail"): every read and write fails' };
-  }
-  if (status.kind === 'error') {
-    return { status: 'unknown', reason: 'device-mapper could not read the thin pool metadata to report its status ("Error")' };
-  }
+  if (status.kind === 'failed') return state('failed', undefined, 'the thin pool has failed (device-mapper reports "Fail"): every read and write fails');
+  if (status.kind === 'error') return state('unknown', undefined, 'device-mapper could not read the thin pool metadata to report its status ("Error")');
   const usage = thinPoolUsage(status);
-  const figures = `data ${usage.dataPercent.toFixed(2)}%, metadata ${usage.metadataPercent.toFixed(2)}%`;
-  const at = (s: ThinPoolHealthStatus, reason: string): ThinPoolHealth => ({ status: s, reason: `${reason} (${figures})`, usage });
-  if (status.needsCheck) {
-    return at('needs-check', 'the thin pool metadata needs checking: deactivate the pool and run lvconvert --repair; writes needing new blocks fail until then');
-  }
+  if (status.needsCheck) return state('needs-check', usage);
   if (status.mode === 'ro') {
-    return at(
+    return state(
       'read-only',
+      usage,
       status.metadataUsedBlocks >= status.metadataTotalBlocks
         ? 'the thin pool is out of metadata space and read-only: writes needing new blocks fail; extend its metadata (lvextend --poolmetadatasize)'
         : 'the thin pool metadata is read-only (a metadata error): writes needing new blocks fail',
     );
   }
-  if (status.mode === 'out_of_data_space') {
-    return status.errorIfNoSpace
-      ? at('error-io', 'the thin pool is out of data space and fails writes (error IO): writes needing new blocks are lost; free space or extend the pool')
-      : at('out-of-data-space', 'the thin pool is out of data space (queue IO): writes needing new blocks wait until space is freed or the pool is extended, and fail after no_space_timeout');
-  }
-  if (status.dataUsedBlocks >= status.dataTotalBlocks) {
-    return at('full', 'every data block of the thin pool is in use: the next write to an unprovisioned block stops the pool');
-  }
-  if (usage.dataPercent >= o.warningPercent || usage.metadataPercent >= o.warningPercent) {
-    return at('low-water', `the thin pool is at or above its ${o.warningPercent}% warning threshold: free space or extend it`);
-  }
-  return { status: 'ok', usage };
+  if (status.mode === 'out_of_data_space') return state(status.errorIfNoSpace ? 'error-io' : 'out-of-data-space', usage);
+  return state(byFigures(usage, status.dataUsedBlocks >= status.dataTotalBlocks, o), usage);
+}
+
+/**
+ * The health lvs alone can tell of a pool (its attr and percentages), for when device-mapper
+ * was not asked: lv_attr's D cannot tell queue IO from error IO (it reads out-of-data-space),
+ * and the figures come without byte counts.
+ */
+export function thinPoolHealthFromLvs(pool: LvRecord, o: ThinPoolHealthOptions): ThinPoolHealth {
+  if (!pool.attr.active) return state('inactive');
+  if (pool.attr.health === 'failed') return state('failed');
+  if (pool.attr.state === 'thin-pool-check-needed' || pool.attr.state === 'suspended-thin-pool-check-needed') return state('needs-check');
+  if (pool.attr.health === 'metadata-read-only') return state('read-only');
+  if (pool.attr.health === 'out-of-data') return state('out-of-data-space');
+  const data = pool.dataPercent ?? 0;
+  const meta = pool.metadataPercent ?? 0;
+  return state(byFigures({ dataPercent: data, metadataPercent: meta }, data >= 100, o));
 }
