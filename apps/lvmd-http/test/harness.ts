@@ -1,5 +1,9 @@
-import { parseLvmdConfig, type LvmResult, type LvmRunOptions, type LvmRunner, type LvmdConfig } from '@copse/lvm-model';
-import { Lvm } from '@copse/lvm-exec';
+import { parseLvmdConfig, type DmsetupRunner, type LvmResult, type LvmRunOptions, type LvmRunner, type LvmdConfig } from '@copse/lvm-model';
+import { Dmsetup, Lvm } from '@copse/lvm-exec';
+import type { BlockStats } from '../src/pool/block-stats';
+import { PoolMonitor } from '../src/pool/pool-monitor';
+import { registerPoolMetrics } from '../src/pool/pool-metrics';
+import { forwardPoolChanges } from '../src/pool/service-events';
 import { SimulatedLvm } from '@copse/lvm-sim';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
@@ -27,6 +31,7 @@ export const silentLog = { info() {}, warn() {}, error() {} };
 export interface Harness {
   app: FastifyInstance;
   service: LvmService;
+  monitor?: PoolMonitor;
   runner: RecordingRunner;
   /** the simulated lvm2 itself, for its test hooks (simulateWrite, simulateOpen) */
   sim: SimulatedLvm;
@@ -43,6 +48,8 @@ export async function startHarness(
     latencyMs?: number;
     /** more options for buildApp (limits, watch, logger, ...) */
     app?: Partial<AppOptions>;
+    /** follow the thin pools with the pool monitor over this dmsetup and these I/O counters */
+    pools?: { dmsetup: DmsetupRunner; blockStats: BlockStats; pollIntervalMs?: number; warningPercent?: number };
   } = {},
 ): Promise<Harness> {
   const config = parseLvmdConfig(o.yaml ?? readFileSync(DEV_CONFIG_PATH, 'utf8'));
@@ -55,18 +62,38 @@ export async function startHarness(
   if (!(sim instanceof SimulatedLvm)) throw new Error('the harness expects the in-memory simulated lvm2');
   const runner = new RecordingRunner(sim);
   const lvm = new Lvm(runner);
-  const service = new LvmService({ config, lvm, log: silentLog, refreshIntervalMs: 0 });
+  const registry = new Registry();
+  let monitor: PoolMonitor | undefined;
+  const poolMetrics = registerPoolMetrics(registry, { nodeName: 'test-node', monitor: () => monitor });
+  if (o.pools) {
+    monitor = new PoolMonitor({
+      config,
+      dmsetup: new Dmsetup(o.pools.dmsetup, { onInvocation: (i) => poolMetrics.dmsetupInvocation(i) }),
+      blockStats: o.pools.blockStats,
+      pollIntervalMs: o.pools.pollIntervalMs ?? 20,
+      warningPercent: o.pools.warningPercent ?? 80,
+      log: silentLog,
+      retryMs: { min: 20, max: 200 },
+      onRead: (ref, trigger) => poolMetrics.poolRead(ref, trigger),
+    });
+    await monitor.start();
+  }
+  const service = new LvmService({ config, lvm, log: silentLog, refreshIntervalMs: 0, pools: monitor });
   await service.start();
-  const app = await buildApp({ service, metrics: new Metrics(new Registry(), 'test-node'), token: o.token, ...o.app });
+  const unforward = monitor ? forwardPoolChanges(monitor, service, config) : () => {};
+  const app = await buildApp({ service, metrics: new Metrics(registry, 'test-node'), token: o.token, ...o.app });
   await app.ready();
   return {
     app,
     service,
+    monitor,
     runner,
     sim,
     config,
     async close() {
+      unforward();
       service.stop();
+      await monitor?.stop();
       await app.close();
     },
   };

@@ -1,0 +1,115 @@
+import { EventEmitter } from 'node:events';
+import { thinPoolHealthBlocksReadiness, type LvmdConfig } from '@copse/lvm-model';
+import type { Dmsetup } from '@copse/lvm-exec';
+import type { BlockStats } from './block-stats';
+import type { PoolCheck, PoolHealthSource, ThinPoolObservation } from './health-source';
+import { PoolWatcher, type Logger, type ReadTrigger } from './pool-watcher';
+
+export interface PoolMonitorOptions {
+  readonly config: LvmdConfig;
+  readonly dmsetup: Dmsetup;
+  readonly blockStats: BlockStats;
+  readonly pollIntervalMs: number;
+  readonly warningPercent: number;
+  readonly log: Logger;
+  readonly now?: () => number;
+  readonly retryMs?: { readonly min: number; readonly max: number };
+  readonly onRead?: (pool: PoolRef, trigger: ReadTrigger) => void;
+}
+
+export interface PoolRef {
+  readonly vg: string;
+  readonly pool: string;
+  /** the device class that uses it (lvmd.yaml gives each thin pool one) */
+  readonly deviceClass: string;
+}
+
+export interface PoolChange extends PoolRef {
+  readonly previous?: ThinPoolObservation;
+  readonly current: ThinPoolObservation;
+}
+
+/**
+ * Follows every thin pool of the configuration (one PoolWatcher each) and emits 'change'
+ * (PoolChange) when one's health or usage changes.
+ */
+export class PoolMonitor extends EventEmitter implements PoolHealthSource {
+  private readonly watchers = new Map<string, { ref: PoolRef; watcher: PoolWatcher }>();
+  private changes = 0;
+
+  constructor(o: PoolMonitorOptions) {
+    super();
+    for (const dc of o.config.deviceClasses) {
+      if (dc.type !== 'thin' || !dc.thinPool) continue;
+      const ref: PoolRef = { vg: dc.volumeGroup, pool: dc.thinPool.name, deviceClass: dc.name };
+      const key = this.key(ref.vg, ref.pool);
+      if (this.watchers.has(key)) continue;
+      const watcher = new PoolWatcher({
+        vg: ref.vg,
+        pool: ref.pool,
+        dmsetup: o.dmsetup,
+        blockStats: o.blockStats,
+        pollIntervalMs: o.pollIntervalMs,
+        warningPercent: o.warningPercent,
+        log: o.log,
+        now: o.now,
+        retryMs: o.retryMs,
+        onRead: (trigger) => o.onRead?.(ref, trigger),
+      });
+      watcher.on('change', (previous: ThinPoolObservation | undefined, current: ThinPoolObservation) => {
+        this.changes++;
+        this.emit('change', { ...ref, previous, current } satisfies PoolChange);
+      });
+      this.watchers.set(key, { ref, watcher });
+    }
+  }
+
+  get pools(): PoolRef[] {
+    return [...this.watchers.values()].map((w) => w.ref);
+  }
+
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Reads every pool once, then follows them. */
+  async start(): Promise<void> {
+    await Promise.all([...this.watchers.values()].map((w) => w.watcher.start()));
+  }
+
+  /** Ends every dmsetup wait and timer. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.watchers.values()].map((w) => w.watcher.stop()));
+  }
+
+  observation(vg: string, pool: string): ThinPoolObservation | undefined {
+    return this.watchers.get(this.key(vg, pool))?.watcher.current;
+  }
+
+  async refresh(vg: string): Promise<void> {
+    await Promise.all([...this.watchers.values()].filter((w) => w.ref.vg === vg).map((w) => w.watcher.read('change')));
+  }
+
+  /** Pools whose device was not there or could not be read at the last reading: read them again. */
+  async recheckAbsent(): Promise<void> {
+    await Promise.all(
+      [...this.watchers.values()]
+        .filter((w) => ['inactive', 'unknown'].includes(w.watcher.current?.health.status ?? 'unknown'))
+        .map((w) => w.watcher.read('change')),
+    );
+  }
+
+  readiness(): PoolCheck[] {
+    return [...this.watchers.values()].map(({ ref, watcher }) => {
+      const health = watcher.current?.health;
+      const name = `thin-pool-health ${ref.vg}/${ref.pool}`;
+      if (!health) return { name, ok: false, detail: 'not read yet' };
+      const ok = !thinPoolHealthBlocksReadiness(health.status);
+      return health.status === 'ok' ? { name, ok } : { name, ok, detail: `${health.status}: ${health.reason ?? ''}`.trim() };
+    });
+  }
+
+  private key(vg: string, pool: string): string {
+    return `${vg}/${pool}`;
+  }
+}
