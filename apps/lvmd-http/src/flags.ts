@@ -35,6 +35,7 @@ export interface Flags {
   readonly simVgSizeBytes: number;
   readonly simPoolSizeBytes: number;
   readonly simStatePath?: string;
+  readonly simNoSpaceTimeoutMs: number;
   readonly dmsetupPath: string;
   /** the parent-death guard of `dmsetup wait`; "" for none */
   readonly setprivPath: string;
@@ -71,6 +72,7 @@ export const USAGE = `usage: lvmd-http [flags]
   --sim-vg-size QUANTITY     simulated disk per volume group        default 100Gi
   --sim-pool-size QUANTITY   simulated thin pool size               default 50Gi
   --sim-state PATH           keep the simulated lvm2's state in this file across restarts
+  --sim-no-space-timeout SECONDS  how long a full simulated pool queues writes   default 60 (dm-thin's)
   --dmsetup-path PATH        the dmsetup binary (thin pool monitoring) default /sbin/dmsetup
   --setpriv-path PATH        runs dmsetup wait so it dies with lvmd-http ("" for none)   default /usr/bin/setpriv
   --sysfs PATH               where the host's /sys is mounted        default /sys
@@ -109,6 +111,7 @@ export function parseFlags(argv: string[]): Flags {
         'sim-vg-size': { type: 'string' },
         'sim-pool-size': { type: 'string' },
         'sim-state': { type: 'string' },
+        'sim-no-space-timeout': { type: 'string' },
         'dmsetup-path': { type: 'string' },
         'setpriv-path': { type: 'string' },
         sysfs: { type: 'string' },
@@ -168,6 +171,7 @@ export function parseFlags(argv: string[]): Flags {
     simVgSizeBytes: quantity('sim-vg-size', str('sim-vg-size') ?? '100Gi'),
     simPoolSizeBytes: quantity('sim-pool-size', str('sim-pool-size') ?? '50Gi'),
     simStatePath: str('sim-state'),
+    simNoSpaceTimeoutMs: seconds('sim-no-space-timeout', str('sim-no-space-timeout') ?? '60') * 1000,
     dmsetupPath: str('dmsetup-path') ?? '/sbin/dmsetup',
     setprivPath: str('setpriv-path') ?? '/usr/bin/setpriv',
     sysfsRoot: str('sysfs') ?? '/sys',

@@ -13,7 +13,7 @@ import { FlagError, USAGE, parseFlags, type Flags, type Listen } from './flags';
 import type { ServerLimits } from './http/limits';
 import type { TlsMaterial } from './http/server';
 import { Metrics } from './metrics';
-import { simulatedBackend } from './sim-backend';
+import { simulatedNode } from './sim-backend';
 import { LvmService } from './service/lvm-service';
 import { SysfsBlockStats } from './pool/block-stats';
 import { PoolMonitor } from './pool/pool-monitor';
@@ -40,19 +40,23 @@ async function main(argv: string[]): Promise<void> {
   // Refuse before touching lvm when another instance already serves the socket.
   if (listen.kind === 'unix') await refuseIfServed(listen.path);
 
-  const runner: LvmRunner =
+  const simulated =
     flags.backend === 'sim'
-      ? await simulatedBackend({
+      ? await simulatedNode({
           config,
           vgSizeBytes: flags.simVgSizeBytes,
           poolSizeBytes: flags.simPoolSizeBytes,
           statePath: flags.simStatePath,
+          noSpaceTimeoutMs: flags.simNoSpaceTimeoutMs,
         })
-      : new ExecLvmRunner({
-          lvmPath: flags.lvmPath,
-          commandPrefix: flags.lvmCommandPrefix ?? config.lvmCommandPrefix,
-          timeoutMs: flags.lvmTimeoutMs,
-        });
+      : undefined;
+  const runner: LvmRunner =
+    simulated?.lvm ??
+    new ExecLvmRunner({
+      lvmPath: flags.lvmPath,
+      commandPrefix: flags.lvmCommandPrefix ?? config.lvmCommandPrefix,
+      timeoutMs: flags.lvmTimeoutMs,
+    });
 
   // One registry per process, never prom-client's global one; more parts may register into it.
   const registry = new Registry();
@@ -60,35 +64,31 @@ async function main(argv: string[]): Promise<void> {
   const metrics = new Metrics(registry, nodeName);
 
   // The pool monitor follows the thin pools through device-mapper (docs/lvmd-http.md,
-  // "Thin pool monitoring"); the simulated backend has no simulated dmsetup yet.
-  const dmsetupRunner: DmsetupRunner | undefined =
-    flags.backend === 'sim'
-      ? undefined
-      : new ExecDmsetupRunner({
-          dmsetupPath: flags.dmsetupPath,
-          commandPrefix: flags.lvmCommandPrefix ?? config.lvmCommandPrefix,
-          timeoutMs: flags.lvmTimeoutMs,
-          parentDeathGuard: flags.setprivPath ? [flags.setprivPath, '--pdeathsig', 'KILL', '--'] : [],
-        });
-  let monitor: PoolMonitor | undefined;
-  const poolMetrics = registerPoolMetrics(registry, { nodeName, monitor: () => monitor });
-  if (dmsetupRunner) {
-    monitor = new PoolMonitor({
-      config,
-      dmsetup: new Dmsetup(dmsetupRunner, {
-        onInvocation: (inv) => {
-          poolMetrics.dmsetupInvocation(inv);
-          log.debug({ argv: ['dmsetup', ...inv.argv], exitCode: inv.exitCode, seconds: inv.seconds }, 'dmsetup');
-        },
-      }),
-      blockStats: new SysfsBlockStats(flags.sysfsRoot),
-      pollIntervalMs: flags.poolPollIntervalMs,
-      warningPercent: flags.poolWarningPercent,
-      log,
-      onRead: (ref, trigger) => poolMetrics.poolRead(ref, trigger),
+  // "Thin pool monitoring"); the simulated backend has a simulated dmsetup and sysfs.
+  const dmsetupRunner: DmsetupRunner =
+    simulated?.dmsetup ??
+    new ExecDmsetupRunner({
+      dmsetupPath: flags.dmsetupPath,
+      commandPrefix: flags.lvmCommandPrefix ?? config.lvmCommandPrefix,
+      timeoutMs: flags.lvmTimeoutMs,
+      parentDeathGuard: flags.setprivPath ? [flags.setprivPath, '--pdeathsig', 'KILL', '--'] : [],
     });
-    await monitor.start();
-  }
+  const poolMetrics = registerPoolMetrics(registry, { nodeName, monitor: () => monitor });
+  const monitor = new PoolMonitor({
+    config,
+    dmsetup: new Dmsetup(dmsetupRunner, {
+      onInvocation: (inv) => {
+        poolMetrics.dmsetupInvocation(inv);
+        log.debug({ argv: ['dmsetup', ...inv.argv], exitCode: inv.exitCode, seconds: inv.seconds }, 'dmsetup');
+      },
+    }),
+    blockStats: simulated?.blockStats ?? new SysfsBlockStats(flags.sysfsRoot),
+    pollIntervalMs: flags.poolPollIntervalMs,
+    warningPercent: flags.poolWarningPercent,
+    log,
+    onRead: (ref, trigger) => poolMetrics.poolRead(ref, trigger),
+  });
+  await monitor.start();
   const lvm = new Lvm(runner, {
     onInvocation: (inv) => {
       const command = inv.argv[0] ?? '';
@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const service = new LvmService({ config, lvm, log, refreshIntervalMs: flags.refreshIntervalMs, pools: monitor });
   await service.start();
-  if (monitor) forwardPoolChanges(monitor, service, config);
+  forwardPoolChanges(monitor, service, config);
   const app = await buildApp({
     service,
     metrics,
@@ -151,7 +151,7 @@ async function main(argv: string[]): Promise<void> {
     closing = true;
     log.info({ signal }, 'shutting down');
     service.stop();
-    void monitor?.stop();
+    void monitor.stop();
     app.close().then(
       () => {
         if (claim) {

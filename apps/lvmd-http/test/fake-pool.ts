@@ -22,6 +22,8 @@ export class FakePoolDevice implements DmsetupRunner, BlockStats {
   statReadable = true;
   /** make the next commands fail like a dmsetup that cannot reach device-mapper */
   failing = false;
+  /** the device names that carry the pool's target (VG-POOL-tpool once stacked, VG-POOL before); any when unset */
+  targetName?: string;
   readonly calls: string[][] = [];
   private readonly waiters = new Set<() => void>();
 
@@ -44,8 +46,11 @@ export class FakePoolDevice implements DmsetupRunner, BlockStats {
   async run(argv: readonly string[], options: LvmRunOptions = {}): Promise<LvmResult> {
     this.calls.push([...argv]);
     if (this.failing) return { exitCode: 1, stdout: '', stderr: '/dev/mapper/control: open failed: Permission denied\nFailure to communicate with kernel device-mapper driver.\n' };
+    const named = argv.at(argv[0] === 'wait' ? 1 : -1) ?? '';
     if (argv[0] === 'status') {
-      if (!this.exists) return { exitCode: 1, stdout: '', stderr: 'Device does not exist.\nCommand failed.\n' };
+      if (!this.exists || (this.targetName !== undefined && named !== this.targetName)) {
+        return { exitCode: 1, stdout: '', stderr: 'Device does not exist.\nCommand failed.\n' };
+      }
       return { exitCode: 0, stdout: this.statusText(), stderr: '' };
     }
     if (argv[0] === 'wait') {
@@ -88,7 +93,7 @@ export class FakePoolDevice implements DmsetupRunner, BlockStats {
 
   private statusText(): string {
     return [
-      `Name:              ${this.name}`,
+      `Name:              ${this.targetName ?? this.name}`,
       'State:             ACTIVE',
       'Read Ahead:        256',
       'Tables present:    LIVE',

@@ -32,16 +32,25 @@ describe('Dmsetup', () => {
     expect(await new Dmsetup(runner).thinPoolStatus('my--vg-nosuch-tpool')).toBeUndefined();
   });
 
+  it('answers undefined for a device with another target (VG-POOL is linear once VG-POOL-tpool exists)', async () => {
+    const linear = new Scripted(() => ({
+      exitCode: 0,
+      stdout: 'Name: x\nState: ACTIVE\nOpen count: 0\nEvent number: 0\nMajor, minor: 253, 7\n\n0 131072 linear \n',
+      stderr: '',
+    }));
+    expect(await new Dmsetup(linear).thinPoolStatus('vg0-pool0')).toBeUndefined();
+  });
+
   it('throws DmsetupError for other failures and DmParseError for output it cannot read', async () => {
     const denied = new Scripted(() => ({ exitCode: 1, stdout: '', stderr: 'device-mapper: ioctl: Permission denied\nCommand failed.\n' }));
     await expect(new Dmsetup(denied).thinPoolStatus('x-p-tpool')).rejects.toThrow(DmsetupError);
     await expect(new Dmsetup(denied).thinPoolStatus('x-p-tpool')).rejects.toThrow(/Permission denied/);
-    const linear = new Scripted(() => ({
+    const garbled = new Scripted(() => ({
       exitCode: 0,
-      stdout: 'Name: x\nState: ACTIVE\nOpen count: 0\nEvent number: 0\nMajor, minor: 253, 7\n\n0 8192 linear \n',
+      stdout: 'Name: x\nState: ACTIVE\nOpen count: 0\nEvent number: 0\nMajor, minor: 253, 7\n\n0 131072 thin-pool 2 113/1024 -\n',
       stderr: '',
     }));
-    await expect(new Dmsetup(linear).thinPoolStatus('x')).rejects.toThrow(DmParseError);
+    await expect(new Dmsetup(garbled).thinPoolStatus('x')).rejects.toThrow(DmParseError);
   });
 
   it('waits with wait NAME N and tells an event from a vanished device', async () => {

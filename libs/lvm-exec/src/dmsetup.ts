@@ -1,7 +1,6 @@
 import {
   parseDmStatusVerbose,
   parseThinPoolStatus,
-  DmParseError,
   type DmDeviceInfo,
   type DmsetupRunner,
   type LvmResult,
@@ -60,7 +59,10 @@ export class Dmsetup {
     private readonly options: DmsetupOptions = {},
   ) {}
 
-  /** The thin pool target device `name` (VG-POOL-tpool); undefined when it does not exist. */
+  /**
+   * The thin pool target on device `name` (thinPoolDmNames); undefined when the device
+   * does not exist or carries another target (VG-POOL is linear once VG-POOL-tpool exists).
+   */
   async thinPoolStatus(name: string, signal?: AbortSignal): Promise<ThinPoolReading | undefined> {
     const argv = ['status', '--noflush', '-v', name];
     const result = await this.exec(argv, signal);
@@ -70,9 +72,8 @@ export class Dmsetup {
       throw error;
     }
     const { info, targets } = parseDmStatusVerbose(result.stdout);
-    const target = targets.find((t) => t.targetType === 'thin-pool');
-    if (!target) throw new DmParseError(`${name} has no thin-pool target: ${targets.map((t) => t.targetType).join(', ') || 'no table'}`);
-    return { info, status: parseThinPoolStatus(target) };
+    if (targets.length !== 1 || targets[0]?.targetType !== 'thin-pool') return undefined;
+    return { info, status: parseThinPoolStatus(targets[0]) };
   }
 
   /**

@@ -26,9 +26,19 @@ export class DmParseError extends Error {
 export const THIN_METADATA_BLOCK_BYTES = 4096;
 const SECTOR = 512;
 
-/** The device carrying a thin pool's target (what dmsetup status/wait are asked about). */
+/** The device carrying a thin pool's target once thin volumes use it (lvm2 stacks the pool's own device on it). */
 export function thinPoolDmName(vg: string, pool: string): string {
   return `${dmName(vg, pool)}-tpool`;
+}
+
+/**
+ * Where a thin pool's target may be: VG-POOL-tpool once a thin volume has used the pool
+ * (lvm2 then stacks VG-POOL, a linear device, on it), VG-POOL itself while none has since
+ * the pool was activated (the test node: `dmsetup table` shows VG-POOL as thin-pool right
+ * after `lvcreate -T`, and VG-POOL-tpool once `lvcreate -T ... -V` made a thin volume).
+ */
+export function thinPoolDmNames(vg: string, pool: string): [string, string] {
+  return [thinPoolDmName(vg, pool), dmName(vg, pool)];
 }
 
 /** The hidden metadata LV of a thin pool: every commit writes it. */

@@ -31,6 +31,12 @@ export interface SimPoolParts {
 export interface SimPoolDm {
   /** The device exists (the pool was active when last looked at). */
   live: boolean;
+  /**
+   * A thin LV has used the pool since it was activated: lvm2 then stacks the pool's own
+   * device (VG-POOL, linear) on a VG-POOL-tpool device that carries the target; before,
+   * VG-POOL carries it. Optional: states saved before it existed read as stacked.
+   */
+  layered?: boolean;
   /** The device's event counter: 0 when it is created (activation), raised on low water, out of space, mode changes. */
   events: number;
   mode: 'rw' | 'out_of_data_space';

@@ -56,7 +56,7 @@ export function registerPoolMetrics(registry: Registry, o: { nodeName: string; m
   });
   const reads = new Counter({
     name: 'lvmd_thinpool_reads_total',
-    help: 'dmsetup status reads of a thin pool, by trigger (start, event, io, change, retry).',
+    help: 'dmsetup status reads of a thin pool, by trigger (start, event, io, change, recheck, retry).',
     labelNames: ['node', 'device_class', 'trigger'],
     registers,
   });

@@ -27,6 +27,8 @@ export interface PoolRef {
 export interface PoolChange extends PoolRef {
   readonly previous?: ThinPoolObservation;
   readonly current: ThinPoolObservation;
+  /** what made the monitor read the pool ('change': a change through lvmd-http, which sends its own capacity event) */
+  readonly trigger: ReadTrigger;
 }
 
 /**
@@ -56,9 +58,9 @@ export class PoolMonitor extends EventEmitter implements PoolHealthSource {
         retryMs: o.retryMs,
         onRead: (trigger) => o.onRead?.(ref, trigger),
       });
-      watcher.on('change', (previous: ThinPoolObservation | undefined, current: ThinPoolObservation) => {
+      watcher.on('change', (previous: ThinPoolObservation | undefined, current: ThinPoolObservation, trigger: ReadTrigger) => {
         this.changes++;
-        this.emit('change', { ...ref, previous, current } satisfies PoolChange);
+        this.emit('change', { ...ref, previous, current, trigger } satisfies PoolChange);
       });
       this.watchers.set(key, { ref, watcher });
     }
@@ -95,7 +97,7 @@ export class PoolMonitor extends EventEmitter implements PoolHealthSource {
     await Promise.all(
       [...this.watchers.values()]
         .filter((w) => ['inactive', 'unknown'].includes(w.watcher.current?.health.status ?? 'unknown'))
-        .map((w) => w.watcher.read('change')),
+        .map((w) => w.watcher.read('recheck')),
     );
   }
 

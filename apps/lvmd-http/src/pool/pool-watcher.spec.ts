@@ -112,11 +112,30 @@ describe('PoolWatcher', () => {
     await w.watcher.start();
     expect(w.watcher.current?.health.status).toBe('inactive');
     await new Promise((r) => setTimeout(r, 100));
-    expect(device.calls.map((c) => c[0])).toEqual(['status']);
+    // both places the target may be: VG-POOL-tpool, then VG-POOL
+    expect(device.calls).toEqual([
+      ['status', '--noflush', '-v', 'vg0-pool0-tpool'],
+      ['status', '--noflush', '-v', 'vg0-pool0'],
+    ]);
     device.exists = true;
     await w.watcher.read('change');
     expect(w.watcher.current?.health.status).toBe('ok');
     await until('the wait', () => device.sleeping === 1);
+  });
+
+  it('follows the target from VG-POOL to VG-POOL-tpool when the first thin volume stacks the pool', async () => {
+    device.targetName = 'vg0-pool0';
+    w = watcherOf(device);
+    await w.watcher.start();
+    expect(w.watcher.current?.health.status).toBe('ok');
+    await until('the wait', () => device.sleeping === 1);
+    expect(device.calls.at(-1)).toEqual(['wait', 'vg0-pool0', '0']);
+    device.targetName = 'vg0-pool0-tpool';
+    device.dataUsed = 10;
+    await w.watcher.read('change');
+    expect(w.watcher.current?.health.usage?.dataUsedBytes).toBe(10 * 65536);
+    device.event();
+    await until('the wait on the new name', () => device.calls.some((c) => c[0] === 'wait' && c[1] === 'vg0-pool0-tpool'));
   });
 
   it('turns to unknown when dmsetup fails, retries with backoff, and recovers', async () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   parseBlockStat,
-  thinPoolDmName,
+  thinPoolDmNames,
   thinPoolHealth,
   thinPoolHealthReason,
   type ThinPoolHealth,
@@ -16,8 +16,11 @@ export interface Logger {
   error(obj: object, msg: string): void;
 }
 
-/** Why a pool was read: start, its event counter moved, I/O moved its counters, a change through lvmd-http, a retry after an error. */
-export type ReadTrigger = 'start' | 'event' | 'io' | 'change' | 'retry';
+/**
+ * Why a pool was read: start, its event counter moved, I/O moved its counters, a change
+ * through lvmd-http, a look at a pool that was absent, a retry after an error.
+ */
+export type ReadTrigger = 'start' | 'event' | 'io' | 'change' | 'recheck' | 'retry';
 
 export interface PoolWatcherOptions {
   readonly vg: string;
@@ -54,7 +57,9 @@ interface Device {
  * health, its reason or the usage figures differ from the last reading.
  */
 export class PoolWatcher extends EventEmitter {
-  readonly name: string;
+  /** the device carrying the pool's target at the last reading (thinPoolDmNames: VG-POOL-tpool or VG-POOL) */
+  private name: string;
+  private readonly names: readonly string[];
   private observation?: ThinPoolObservation;
   private device?: Device;
   private stopped = false;
@@ -72,7 +77,8 @@ export class PoolWatcher extends EventEmitter {
 
   constructor(private readonly o: PoolWatcherOptions) {
     super();
-    this.name = thinPoolDmName(o.vg, o.pool);
+    this.names = thinPoolDmNames(o.vg, o.pool);
+    this.name = this.names[0] as string;
     this.now = o.now ?? Date.now;
     this.retryDelay = o.retryMs?.min ?? 1000;
   }
@@ -126,7 +132,7 @@ export class PoolWatcher extends EventEmitter {
     let health: ThinPoolHealth;
     let device: Device | undefined;
     try {
-      const reading = await this.o.dmsetup.thinPoolStatus(this.name, this.abort.signal);
+      const reading = await this.readEither();
       if (reading) {
         health = thinPoolHealth(reading.status, { warningPercent: this.o.warningPercent });
         device = { major: reading.info.major, minor: reading.info.minor, eventNumber: reading.info.eventNumber };
@@ -143,11 +149,23 @@ export class PoolWatcher extends EventEmitter {
     const moved = device && (device.major !== this.device?.major || device.minor !== this.device?.minor);
     this.device = device;
     this.counters = device && !moved ? counters : device ? this.statKey(device) : undefined;
-    this.record(health);
+    this.record(health, trigger);
     if (device) this.wake?.();
   }
 
-  private record(health: ThinPoolHealth): void {
+  /** The pool's target where it was last, else where else it may be (the other of thinPoolDmNames). */
+  private async readEither() {
+    for (const name of [this.name, ...this.names.filter((n) => n !== this.name)]) {
+      const reading = await this.o.dmsetup.thinPoolStatus(name, this.abort.signal);
+      if (reading) {
+        this.name = name;
+        return reading;
+      }
+    }
+    return undefined;
+  }
+
+  private record(health: ThinPoolHealth, trigger: ReadTrigger): void {
     const previous = this.observation;
     const at = this.now();
     const since = previous && previous.health.status === health.status ? previous.since : at;
@@ -157,7 +175,7 @@ export class PoolWatcher extends EventEmitter {
       if (previous?.health.status !== health.status) {
         this.o.log[level]({ vg: this.o.vg, pool: this.o.pool, status: health.status, reason: health.reason, usage: health.usage }, 'thin pool health');
       }
-      this.emit('change', previous, this.observation);
+      this.emit('change', previous, this.observation, trigger);
     }
   }
 
@@ -191,7 +209,7 @@ export class PoolWatcher extends EventEmitter {
         if (this.stopped) return;
         this.o.log.warn({ vg: this.o.vg, pool: this.o.pool, err: e instanceof Error ? e.message : String(e) }, 'dmsetup wait failed');
         this.device = undefined;
-        this.record({ status: 'unknown', reason: `${thinPoolHealthReason('unknown')}: dmsetup wait failed: ${e instanceof Error ? e.message : String(e)}` });
+        this.record({ status: 'unknown', reason: `${thinPoolHealthReason('unknown')}: dmsetup wait failed: ${e instanceof Error ? e.message : String(e)}` }, 'event');
         this.scheduleRetry();
       }
     }

@@ -5,8 +5,10 @@ import { volumeHealthChanged } from './views';
 
 /**
  * Tells the watch stream what the pool monitor saw, through the service's own events:
- * a 'capacity' event for every change of a pool's usage or health, and an 'updated'
- * volume event for each thin volume of the pool when the change alters their health.
+ * a 'capacity' event for every change of a pool's usage or health (but for a change
+ * made through lvmd-http: the service's own capacity event right after carries it), and
+ * an 'updated' volume event for each thin volume of the pool when the change alters
+ * their health.
  * Pools that were inactive or unreadable are read again after every capacity change
  * (a refresh, or a change through lvmd-http, may have activated them). Returns the
  * function that stops forwarding.
@@ -19,7 +21,7 @@ export function forwardPoolChanges(monitor: PoolMonitor, service: LvmService, co
         for (const volume of service.listVolumes(dc)) service.emit('volume', { type: 'updated', volume } satisfies VolumeEvent);
       }
     }
-    service.emit('capacity', service.listDeviceClasses());
+    if (change.trigger !== 'change') service.emit('capacity', service.listDeviceClasses());
   };
   let rechecking = false;
   const onCapacity = () => {

@@ -157,3 +157,32 @@ describe('dmsetup wait on the simulated pool', () => {
     });
   });
 });
+
+describe('where the pool target lives, as the test node showed (dmsetup table)', () => {
+  it('is VG-POOL until a thin LV uses the pool, then VG-POOL-tpool under a linear VG-POOL', async () => {
+    const sim = new SimulatedLvm({ devices: { '/dev/vdb': 1024 * MiB } });
+    for (const argv of [['pvcreate', '/dev/vdb'], ['vgcreate', 'vg0', '/dev/vdb'], ['lvcreate', '-T', 'vg0/pool0', '-L', `${64 * MiB}b`]]) await ok(sim, argv);
+    const status = async (name: string) => (await sim.deviceMapper.run(['status', '--noflush', name])).stdout;
+    // the capture (tools/testnode, lvm2 2.03.16): right after lvcreate -T, 111 of 1024 metadata blocks, transaction 0
+    expect(await status('vg0-pool0')).toBe('0 131072 thin-pool 0 111/1024 0/1024 - rw discard_passdown queue_if_no_space - 256 \n');
+    expect((await sim.deviceMapper.run(['status', 'vg0-pool0-tpool'])).exitCode).toBe(1);
+    await ok(sim, ['lvcreate', '-T', 'vg0/pool0', '-n', 't1', '-V', '64m']);
+    expect(await status('vg0-pool0')).toBe('0 131072 linear \n');
+    expect(await status('vg0-pool0-tpool')).toMatch(/^0 131072 thin-pool 1 112\/1024 0\/1024 - rw /);
+    // and stays so while the pool is active, even with no thin LV left
+    await ok(sim, ['lvremove', '-f', 'vg0/t1']);
+    expect(await status('vg0-pool0-tpool')).toMatch(/^0 131072 thin-pool 2 111\/1024 /);
+  });
+});
+
+describe('a wait follows the device, not its name', () => {
+  it('keeps waiting on the pool target when lvm2 renames it VG-POOL-tpool', async () => {
+    const sim = new SimulatedLvm({ devices: { '/dev/vdb': 1024 * MiB } });
+    for (const argv of [['pvcreate', '/dev/vdb'], ['vgcreate', 'vg0', '/dev/vdb'], ['lvcreate', '-T', 'vg0/pool0', '-L', `${64 * MiB}b`]]) await ok(sim, argv);
+    const waiting = sim.deviceMapper.run(['wait', 'vg0-pool0', '0']);
+    await ok(sim, ['lvcreate', '-T', 'vg0/pool0', '-n', 't1', '-V', '128m']);
+    expect(sim.deviceMapper.sleeping).toBe(1);
+    sim.simulateWrite('vg0', 't1', 65 * MiB);
+    expect(await waiting).toMatchObject({ exitCode: 0 });
+  });
+});

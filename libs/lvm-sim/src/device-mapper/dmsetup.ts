@@ -20,11 +20,18 @@ const SECTOR = 512;
 /** dm-thin's metadata low-water mark: a quarter of the metadata device, at most 4 MiB of blocks. */
 const METADATA_LOW_WATERMARK_MAX = 1024;
 
-/** The live thin pool whose -tpool device is `name`. */
-export function findTpool(state: SimState, name: string): { vg: SimVg; pool: SimLv } | undefined {
+/**
+ * The live thin pool whose target device is `name`: VG-POOL-tpool once a thin LV has used
+ * the pool (VG-POOL is then a linear device on it: `top`), VG-POOL before.
+ */
+export function findPoolDevice(state: SimState, name: string): { vg: SimVg; pool: SimLv; top: boolean } | undefined {
   for (const vg of state.vgs) {
     for (const lv of vg.lvs) {
-      if (lv.type === 'thin-pool' && lv.active && `${dmEscape(vg.name)}-${dmEscape(lv.name)}-tpool` === name) return { vg, pool: lv };
+      if (lv.type !== 'thin-pool' || !lv.active) continue;
+      const plain = `${dmEscape(vg.name)}-${dmEscape(lv.name)}`;
+      const layered = poolDm(lv.pool!).layered !== false;
+      if (name === (layered ? `${plain}-tpool` : plain)) return { vg, pool: lv, top: false };
+      if (layered && name === plain) return { vg, pool: lv, top: true };
     }
   }
   return undefined;
@@ -46,11 +53,14 @@ function targetLine(vg: SimVg, pool: SimLv): string {
   );
 }
 
-function infoBlock(name: string, vg: SimVg, pool: SimLv): string {
+function infoBlock(name: string, vg: SimVg, pool: SimLv, top: boolean): string {
   const dm = poolDm(pool.pool!);
-  const uuid = `LVM-${vg.uuid.replace(/-/g, '')}${pool.uuid.replace(/-/g, '')}-tpool`;
-  // the pool's own (top) device and every active thin LV hold the -tpool device open
-  const open = 1 + thinsOf(vg, pool).filter((t) => t.active).length;
+  const layered = dm.layered !== false;
+  // as dmsetup info shows them: the stacked target's device -tpool, the linear top -pool
+  const suffix = !layered ? '' : top ? '-pool' : '-tpool';
+  const uuid = `LVM-${vg.uuid.replace(/-/g, '')}${pool.uuid.replace(/-/g, '')}${suffix}`;
+  // once stacked, the pool's own (top) device and every active thin LV hold the target's device open
+  const open = top || !layered ? 0 : 1 + thinsOf(vg, pool).filter((t) => t.active).length;
   const line = (key: string, value: string | number) => `${`${key}:`.padEnd(19)}${value}\n`;
   return (
     line('Name', name) +
@@ -58,8 +68,8 @@ function infoBlock(name: string, vg: SimVg, pool: SimLv): string {
     line('Read Ahead', 256) +
     line('Tables present', 'LIVE') +
     line('Open count', open) +
-    line('Event number', dm.events) +
-    line('Major, minor', `${DM_MAJOR}, ${pool.minors[0]}`) +
+    line('Event number', top ? 0 : dm.events) +
+    line('Major, minor', `${DM_MAJOR}, ${top ? pool.minors[3] : pool.minors[0]}`) +
     line('Number of targets', 1) +
     `UUID: ${uuid}\n\n`
   );
@@ -91,10 +101,10 @@ export function status(state: SimState, p: ParsedDmsetup): DmResult {
   if (p.positional.length !== 1 || name === undefined) {
     return { exitCode: 1, stdout: '', stderr: 'Command status with no device (all devices) is not implemented by the simulated dmsetup.\nCommand failed.\n' };
   }
-  const found = findTpool(state, name);
+  const found = findPoolDevice(state, name);
   if (!found) return noDevice();
-  const line = targetLine(found.vg, found.pool);
-  return { exitCode: 0, stdout: p.verbose ? infoBlock(name, found.vg, found.pool) + line : line, stderr: '' };
+  const line = found.top ? `0 ${(found.pool.extents * found.vg.extentSize) / SECTOR} linear \n` : targetLine(found.vg, found.pool);
+  return { exitCode: 0, stdout: p.verbose ? infoBlock(name, found.vg, found.pool, found.top) + line : line, stderr: '' };
 }
 
 /** `wait NAME [N]`: the event number to wait past, or the answer when there is nothing to wait for. */
@@ -103,16 +113,10 @@ export function waitTarget(state: SimState, p: ParsedDmsetup): { name: string; a
   if (name === undefined || p.positional.length > 2 || (nr !== undefined && !/^\d+$/.test(nr))) {
     return { exitCode: 1, stdout: '', stderr: 'Usage: dmsetup wait [--noflush] <device> [<event_nr>]\nCommand failed.\n' };
   }
-  if (!findTpool(state, name)) {
+  if (!findPoolDevice(state, name)) {
     return { exitCode: 1, stdout: '', stderr: `device-mapper: waitevent ioctl on ${name}  failed: No such device or address\nCommand failed.\n` };
   }
   return { name, after: nr === undefined ? 0 : Number(nr) };
-}
-
-/** The event counter of the -tpool device `name`; undefined when it does not exist. */
-export function eventNumber(state: SimState, name: string): number | undefined {
-  const found = findTpool(state, name);
-  return found ? poolDm(found.pool.pool!).events : undefined;
 }
 
 /** /sys/dev/block/MAJ:MIN/stat of a pool's -tpool device, then of its _tmeta and _tdata (its slaves). */

@@ -13,7 +13,7 @@
  * Writing exactly the last free block leaves the pool in write mode, full.
  */
 import type { SimLv, SimPoolDm, SimPoolParts, SimState, SimVg } from '../state';
-import { dataBlocks } from '../thin-pool';
+import { dataBlocks, thinsOf } from '../thin-pool';
 import { writeToThin } from '../writes';
 
 /** dm-thin's no_space_timeout default, in ms. */
@@ -77,7 +77,7 @@ function eachPool(state: SimState, f: (vg: SimVg, pool: SimLv, parts: SimPoolPar
  * Brings every pool's device-mapper state up to date after a command or at a time: the
  * device created or gone with activation, metadata commits, no_space_timeout passing,
  * space come back (and the writes waiting for it). Returns true when an event counter
- * moved or a device came or went (waiters must look again).
+ * moved or a device came or went.
  */
 export function settlePools(state: SimState, now: number, noSpaceTimeoutMs: number): boolean {
   let changed = false;
@@ -90,10 +90,16 @@ export function settlePools(state: SimState, now: number, noSpaceTimeoutMs: numb
       }
       return;
     }
+    const used = thinsOf(vg, pool).some((t) => t.active);
     if (!dm.live) {
       dm.live = true;
       dm.events = 0;
       dm.lowWaterTriggered = false;
+      dm.layered = used;
+      changed = true;
+    } else if (used && dm.layered === false) {
+      // the first thin LV: lvm2 renames the target's device VG-POOL-tpool and stacks VG-POOL on it
+      dm.layered = true;
       changed = true;
     }
     const before = dm.events;

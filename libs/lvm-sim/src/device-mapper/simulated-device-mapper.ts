@@ -7,7 +7,8 @@
  */
 import { LvmCancelledError, type DmsetupRunner, type LvmResult, type LvmRunOptions } from '@copse/lvm-model';
 import type { SimState } from '../state';
-import { blockStats, eventNumber, parseDmsetupArgs, status, waitTarget } from './dmsetup';
+import { blockStats, findPoolDevice, parseDmsetupArgs, status, waitTarget } from './dmsetup';
+import { poolDm } from './pool-kernel';
 import { DEFAULT_NO_SPACE_TIMEOUT_MS, nextNoSpaceDeadline, settlePools } from './pool-kernel';
 
 export interface SimulatedDeviceMapperOptions {
@@ -70,11 +71,13 @@ export class SimulatedDeviceMapper implements DmsetupRunner {
 
   /**
    * Brings the pools' device-mapper state up to date (activation, commits, space back,
-   * no_space_timeout passed), wakes the waits whose device moved, and sets the timer for
-   * the next no_space_timeout.
+   * no_space_timeout passed), lets every wait look again, and sets the timer for the next
+   * no_space_timeout.
    */
   settle(): void {
-    if (settlePools(this.state(), this.now(), this.noSpaceTimeoutMs)) for (const wake of [...this.waiters]) wake();
+    settlePools(this.state(), this.now(), this.noSpaceTimeoutMs);
+    // every wait looks again (a write may have raised an event before this settle)
+    for (const wake of [...this.waiters]) wake();
     const at = nextNoSpaceDeadline(this.state(), this.noSpaceTimeoutMs);
     if (at === this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
@@ -89,15 +92,25 @@ export class SimulatedDeviceMapper implements DmsetupRunner {
     this.timer.unref();
   }
 
+  /**
+   * Sleeps until the event counter of the device `name` names NOW is past `after`, or the
+   * device goes: like the kernel's wait, it follows the device, not the name (lvm2 renames
+   * VG-POOL to VG-POOL-tpool when the first thin LV stacks the pool).
+   */
   private sleep(name: string, after: number, argv: readonly string[], signal?: AbortSignal): Promise<void> {
+    const device = findPoolDevice(this.state(), name);
+    const events = (): number | undefined => {
+      if (!device || !device.pool.active || !this.state().vgs.some((vg) => vg.lvs.includes(device.pool))) return undefined;
+      return device.top ? 0 : poolDm(device.pool.pool!).events;
+    };
     return new Promise<void>((resolve, reject) => {
       const done = () => {
         this.waiters.delete(check);
         signal?.removeEventListener('abort', onAbort);
       };
       const check = () => {
-        const events = eventNumber(this.state(), name);
-        if (events === undefined || events > after) {
+        const now = events();
+        if (now === undefined || now > after) {
           done();
           resolve();
         }
