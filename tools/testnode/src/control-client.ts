@@ -106,7 +106,7 @@ export class ControlClient {
     return { run: (argv, options) => this.lvm(argv, { signal: options?.signal }) };
   }
 
-  /** Read-only dmsetup subcommands (info, table, status, ls, deps, version). */
+  /** Read-only dmsetup subcommands (info, table, status, ls, deps, version, wait). */
   dmsetup(argv: readonly string[]): Promise<ExecResult> {
     return this.call('dmsetup', { argv });
   }

@@ -132,8 +132,8 @@ export const LVM_COMMANDS: readonly string[] = [
   'vgrename', 'vgs', 'vgscan', 'fullreport', 'version',
 ];
 
-/** dmsetup subcommands the dmsetup operation accepts (read-only ones). */
-export const DMSETUP_COMMANDS: readonly string[] = ['info', 'table', 'status', 'ls', 'deps', 'version'];
+/** dmsetup subcommands the dmsetup operation accepts (read-only ones; wait only watches). */
+export const DMSETUP_COMMANDS: readonly string[] = ['info', 'table', 'status', 'ls', 'deps', 'version', 'wait'];
 
 /** Block size of the copy operation (like dd bs=4M). */
 export const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
