@@ -166,8 +166,15 @@ describe('where the pool target lives, as the test node showed (dmsetup table)',
     // the capture (tools/testnode, lvm2 2.03.16): right after lvcreate -T, 111 of 1024 metadata blocks, transaction 0
     expect(await status('vg0-pool0')).toBe('0 131072 thin-pool 0 111/1024 0/1024 - rw discard_passdown queue_if_no_space - 256 \n');
     expect((await sim.deviceMapper.run(['status', 'vg0-pool0-tpool'])).exitCode).toBe(1);
+    // the target's device carries the -tpool uuid even while it is named VG-POOL
+    expect((await sim.deviceMapper.run(['status', '-v', 'vg0-pool0'])).stdout).toMatch(/^UUID: LVM-[A-Za-z0-9]{64}-tpool$/m);
     await ok(sim, ['lvcreate', '-T', 'vg0/pool0', '-n', 't1', '-V', '64m']);
     expect(await status('vg0-pool0')).toBe('0 131072 linear \n');
+    // the real one, in the contract run (tools/lvmd-e2e): the stacked top is read-only, its uuid ends -pool
+    const top = (await sim.deviceMapper.run(['status', '-v', 'vg0-pool0'])).stdout;
+    expect(top).toMatch(/^State: +ACTIVE \(READ-ONLY\)$/m);
+    expect(top).toMatch(/^UUID: LVM-[A-Za-z0-9]{64}-pool$/m);
+    expect((await sim.deviceMapper.run(['status', '-v', 'vg0-pool0-tpool'])).stdout).toMatch(/^UUID: LVM-[A-Za-z0-9]{64}-tpool$/m);
     expect(await status('vg0-pool0-tpool')).toMatch(/^0 131072 thin-pool 1 112\/1024 0\/1024 - rw /);
     // and stays so while the pool is active, even with no thin LV left
     await ok(sim, ['lvremove', '-f', 'vg0/t1']);

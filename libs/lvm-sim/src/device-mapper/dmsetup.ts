@@ -56,15 +56,14 @@ function targetLine(vg: SimVg, pool: SimLv): string {
 function infoBlock(name: string, vg: SimVg, pool: SimLv, top: boolean): string {
   const dm = poolDm(pool.pool!);
   const layered = dm.layered !== false;
-  // as dmsetup info shows them: the stacked target's device -tpool, the linear top -pool
-  const suffix = !layered ? '' : top ? '-pool' : '-tpool';
-  const uuid = `LVM-${vg.uuid.replace(/-/g, '')}${pool.uuid.replace(/-/g, '')}${suffix}`;
+  // as the kernel's show them: the target's device has the -tpool uuid whatever its name; the linear top, -pool and read-only
+  const uuid = `LVM-${vg.uuid.replace(/-/g, '')}${pool.uuid.replace(/-/g, '')}${top ? '-pool' : '-tpool'}`;
   // once stacked, the pool's own (top) device and every active thin LV hold the target's device open
   const open = top || !layered ? 0 : 1 + thinsOf(vg, pool).filter((t) => t.active).length;
   const line = (key: string, value: string | number) => `${`${key}:`.padEnd(19)}${value}\n`;
   return (
     line('Name', name) +
-    line('State', 'ACTIVE') +
+    line('State', top ? 'ACTIVE (READ-ONLY)' : 'ACTIVE') +
     line('Read Ahead', 256) +
     line('Tables present', 'LIVE') +
     line('Open count', open) +
