@@ -19,10 +19,11 @@
 // Flags: --idle-seconds N (default 120)  --write-doc (replace the section in docs/benchmarks.md)
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { lvmdHttpService, startTestNode, workspaceShares, type TestNode } from '@copse/testnode';
+import { writeBenchmarkSection } from './benchmarks-doc';
 
 const root = join(__dirname, '../../..');
 const MiB = 2 ** 20;
@@ -251,20 +252,6 @@ function render(host: HostResult | undefined, guest: Awaited<ReturnType<typeof m
   return out.join('\n');
 }
 
-function writeDoc(section: string): void {
-  const file = join(root, 'docs/benchmarks.md');
-  let text = readFileSync(file, 'utf8');
-  const start = text.indexOf(`${HEADING}\n`);
-  if (start >= 0) {
-    const next = text.slice(start + HEADING.length).search(/\n## /);
-    const end = next >= 0 ? start + HEADING.length + next + 1 : text.length;
-    text = `${text.slice(0, start)}${section}\n${next >= 0 ? '\n' : ''}${text.slice(end)}`;
-  } else {
-    text = `${text.replace(/\n*$/, '\n')}\n${section}\n`;
-  }
-  writeFileSync(file, text);
-  log(`wrote ${file}`);
-}
 
 async function main(): Promise<void> {
   const host = await measureHost();
@@ -272,7 +259,7 @@ async function main(): Promise<void> {
   const guest = await measureGuest();
   const section = render(host, guest);
   process.stdout.write(`${section}\n`);
-  if (WRITE_DOC) writeDoc(section);
+  if (WRITE_DOC) log(`wrote ${writeBenchmarkSection(HEADING, section)}`);
 }
 
 main().catch((e: unknown) => {

@@ -197,6 +197,11 @@ export class ControlClient {
     return this.call('processes', {});
   }
 
+  /** The kernel log's clock now, in seconds (what dmesg's timestamps are in). */
+  async kernelClock(): Promise<number> {
+    return (await this.call('kernelClock', {})).seconds;
+  }
+
   /** Sets dm-thin's no_space_timeout in seconds (the kernel's default is 60); answers the previous value. */
   async setThinNoSpaceTimeout(seconds: number): Promise<number> {
     return (await this.call('thinNoSpaceTimeout', { seconds })).previous;

@@ -4,42 +4,23 @@
  * dmsetup and block counters show it, and lvmd-http's pool monitor follows them into the
  * device-class view, the volumes' health, /readyz, the watch stream and the metrics.
  */
-import { request } from 'undici';
 import { until } from '../../test/fake-pool';
 import { MiB, startHarness, type Harness } from '../../test/harness';
-
-type Status = string | undefined;
+import { followWatch, poolHealthSeen, volumeHealthUpdates, type WatchEvent } from '../../test/sse';
 
 describe('a simulated 64 MiB pool filled by writes', () => {
   jest.setTimeout(30_000);
   let h: Harness;
   let controller: AbortController;
-  const capacity: Status[] = [];
-  const volumeEvents: Array<{ name: string; healthy: boolean }> = [];
+  const events: WatchEvent[] = [];
+  const capacity = () => poolHealthSeen(events);
+  const volumeEvents = () => volumeHealthUpdates(events);
 
   beforeAll(async () => {
     h = await startHarness({ vgSizeBytes: 1024 * MiB, poolSizeBytes: 64 * MiB, noSpaceTimeoutMs: 300, pools: { pollIntervalMs: 20 } });
     const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     controller = new AbortController();
-    const res = await request(`${base}/v1/watch`, { signal: controller.signal });
-    void (async () => {
-      let buffer = '';
-      try {
-        for await (const chunk of res.body) {
-          buffer += (chunk as Buffer).toString('utf8');
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null');
-            if (/^event: capacity$/m.test(block)) capacity.push(data.items.find((d: { name: string }) => d.name === 'thin')?.thinPool?.health.status);
-            if (/^event: logical-volume$/m.test(block) && data.type === 'updated') volumeEvents.push({ name: data.volume.name, healthy: data.volume.health.healthy });
-          }
-        }
-      } catch {
-        // aborted
-      }
-    })();
+    await followWatch(`${base}/v1/watch`, controller.signal, events);
   });
   afterAll(async () => {
     controller.abort();
@@ -60,13 +41,12 @@ describe('a simulated 64 MiB pool filled by writes', () => {
     await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/keep', payload: { sizeBytes: 32 * MiB } });
     await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/fill', payload: { sizeBytes: 128 * MiB } });
     h.sim.simulateWrite('myvg1', 'keep', 24 * MiB);
-    await until('37.5 %', () => capacity.length > 0 && false, 0).catch(() => undefined);
     for (let i = 0; (await pool()).dataPercent !== 37.5; i++) {
       if (i > 200) throw new Error('37.5 % never shown');
       await new Promise((r) => setTimeout(r, 10));
     }
     h.sim.simulateWrite('myvg1', 'fill', 28 * MiB);
-    await until('low-water', () => capacity.includes('low-water'));
+    await until('low-water', () => capacity().includes('low-water'));
     expect(await pool()).toMatchObject({ dataPercent: 81.25, health: { status: 'low-water' } });
     expect(await ready()).toBe(200);
     expect(await metric('low-water')).toBe(true);
@@ -74,13 +54,13 @@ describe('a simulated 64 MiB pool filled by writes', () => {
 
   it('shows out of data space (queue IO), then error IO after no_space_timeout, everywhere', async () => {
     h.sim.simulateWrite('myvg1', 'fill', 32 * MiB);
-    await until('out-of-data-space', () => capacity.includes('out-of-data-space'));
+    await until('out-of-data-space', () => capacity().includes('out-of-data-space'));
     expect(await pool()).toMatchObject({ dataPercent: 100, health: { status: 'out-of-data-space' } });
     expect((await volume('keep')).health).toEqual({ healthy: false, reason: expect.stringMatching(/^thin pool pool0: .*queue IO/) });
     expect(await ready()).toBe(503);
     expect(await metric('out-of-data-space')).toBe(true);
-    expect(volumeEvents).toContainEqual({ name: 'keep', healthy: false });
-    await until('error-io', () => capacity.includes('error-io'));
+    expect(volumeEvents()).toContainEqual({ name: 'keep', healthy: false });
+    await until('error-io', () => capacity().includes('error-io'));
     expect((await volume('fill')).health.reason).toMatch(/error IO/);
     expect(await metric('error-io')).toBe(true);
   });
@@ -92,7 +72,7 @@ describe('a simulated 64 MiB pool filled by writes', () => {
     expect((await volume('fill')).health).toEqual({ healthy: true });
     expect(await ready()).toBe(200);
     expect(await metric('ok')).toBe(true);
-    await until('the update event', () => volumeEvents.some((e) => e.name === 'fill' && e.healthy));
-    expect(capacity.filter((s, i, all) => s !== all[i - 1]).slice(-5)).toEqual(['ok', 'low-water', 'out-of-data-space', 'error-io', 'ok']);
+    await until('the update event', () => volumeEvents().some((e) => e.name === 'fill' && e.healthy));
+    expect(capacity().filter((s, i, all) => s !== all[i - 1]).slice(-5)).toEqual(['ok', 'low-water', 'out-of-data-space', 'error-io', 'ok']);
   });
 });

@@ -1,46 +1,6 @@
-import { request } from 'undici';
 import { FakePoolDevice, until } from '../../test/fake-pool';
 import { GiB, startHarness, type Harness } from '../../test/harness';
-
-type DeviceClasses = Array<{ name: string; thinPool?: { health: { status: string } } }>;
-
-interface Sse {
-  readonly event: string;
-  readonly data: {
-    items?: DeviceClasses;
-    /** a snapshot event's (the first on connect) */
-    deviceClasses?: DeviceClasses;
-    type?: string;
-    volume?: { name: string; health: { healthy: boolean; reason?: string } };
-  };
-}
-
-/** Collects server-sent events as they arrive. */
-async function follow(url: string, signal: AbortSignal, into: Sse[]): Promise<void> {
-  const res = await request(url, { signal });
-  let buffer = '';
-  try {
-    for await (const chunk of res.body) {
-      buffer += (chunk as Buffer).toString('utf8');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) into.push({ event, data: JSON.parse(data) });
-      }
-    }
-  } catch {
-    // aborted
-  }
-}
-
-/** The thin pool's health in each snapshot and capacity event. */
-const thinPoolHealth = (events: Sse[]) =>
-  events
-    .filter((e) => e.event === 'capacity' || e.event === 'snapshot')
-    .map((e) => (e.data.items ?? e.data.deviceClasses)?.find((d) => d.name === 'thin')?.thinPool?.health.status);
+import { followWatch, poolHealthSeen, volumeHealthUpdates, type WatchEvent } from '../../test/sse';
 
 describe('a thin pool that fills, through the API, /readyz, the watch stream and the metrics', () => {
   jest.setTimeout(30_000);
@@ -81,14 +41,14 @@ describe('a thin pool that fills, through the API, /readyz, the watch stream and
     await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/v1', payload: { sizeBytes: GiB } });
     await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/thick1', payload: { sizeBytes: GiB, deviceClass: 'thick' } });
     const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const events: Sse[] = [];
+    const events: WatchEvent[] = [];
     controller = new AbortController();
-    const watching = follow(`${base}/v1/watch`, controller.signal, events);
+    const { ended } = await followWatch(`${base}/v1/watch`, controller.signal, events);
     await until('the first capacity event', () => events.length > 0);
 
     // A gradual fill past the warning threshold: no event from the kernel, the counters move.
     device.write(900);
-    await until('low-water', () => thinPoolHealth(events).includes('low-water'));
+    await until('low-water', () => poolHealthSeen(events).includes('low-water'));
     expect((await thin()).thinPool.health).toMatchObject({ status: 'low-water', reason: expect.stringMatching(/warning threshold/) });
     expect((await readyz()).status).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/v1' })).json().health).toEqual({ healthy: true });
@@ -97,7 +57,7 @@ describe('a thin pool that fills, through the API, /readyz, the watch stream and
     device.write(124);
     device.mode = 'out_of_data_space';
     device.event();
-    await until('out-of-data-space', () => thinPoolHealth(events).includes('out-of-data-space'));
+    await until('out-of-data-space', () => poolHealthSeen(events).includes('out-of-data-space'));
     const dc = await thin();
     expect(dc.thinPool).toMatchObject({ dataPercent: 100, health: { status: 'out-of-data-space', reason: expect.stringMatching(/queue IO/) } });
     const v1 = (await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/v1' })).json();
@@ -112,11 +72,11 @@ describe('a thin pool that fills, through the API, /readyz, the watch stream and
     expect(m).toContain('lvmd_thinpool_health{node="test-node",device_class="thin",status="out-of-data-space"} 1');
     expect(m).toContain('lvmd_thinpool_health{node="test-node",device_class="thin",status="ok"} 0');
     expect(m).toContain('topolvm_thinpool_data_percent{node="test-node",device_class="thin"} 100');
-    expect(events).toContainEqual({ event: 'logical-volume', data: { type: 'updated', volume: expect.objectContaining({ name: 'v1', health: expect.objectContaining({ healthy: false }) }) } });
+    expect(volumeHealthUpdates(events)).toContainEqual({ name: 'v1', healthy: false });
 
     device.errorIfNoSpace = true;
     device.event();
-    await until('error-io', () => thinPoolHealth(events).includes('error-io'));
+    await until('error-io', () => poolHealthSeen(events).includes('error-io'));
     expect((await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/v1' })).json().health.reason).toMatch(/error IO/);
 
     // Space comes back (an LV holding blocks removed, or the pool extended): back to write mode, an event.
@@ -124,15 +84,14 @@ describe('a thin pool that fills, through the API, /readyz, the watch stream and
     device.errorIfNoSpace = false;
     device.dataUsed = 300;
     device.event();
-    await until('ok again', () => thinPoolHealth(events).at(-1) === 'ok');
+    await until('ok again', () => poolHealthSeen(events).at(-1) === 'ok');
     expect((await readyz()).status).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/v1' })).json().health).toEqual({ healthy: true });
     expect(await metrics()).toContain('lvmd_thinpool_health{node="test-node",device_class="thin",status="ok"} 1');
-    const updates = events.filter((e) => e.event === 'logical-volume' && e.data.volume?.name === 'v1').map((e) => e.data.volume?.health.healthy);
-    expect(updates).toEqual([false, false, true]);
-    expect(thinPoolHealth(events).filter((s, i, all) => s !== all[i - 1])).toEqual(['ok', 'low-water', 'out-of-data-space', 'error-io', 'ok']);
+    expect(volumeHealthUpdates(events).filter((u) => u.name === 'v1').map((u) => u.healthy)).toEqual([false, false, true]);
+    expect(poolHealthSeen(events).filter((s, i, all) => s !== all[i - 1])).toEqual(['ok', 'low-water', 'out-of-data-space', 'error-io', 'ok']);
     controller.abort();
-    await watching;
+    await ended;
   });
 
   it('reads the pool again after a change made through lvmd-http, before answering', async () => {

@@ -1,21 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { thinPoolHealthBlocksReadiness, type LvmdConfig } from '@copse/lvm-model';
-import type { Dmsetup } from '@copse/lvm-exec';
-import type { BlockStats } from './block-stats';
 import type { PoolCheck, PoolHealthSource, ThinPoolObservation } from './health-source';
-import { PoolWatcher, type Logger, type ReadTrigger } from './pool-watcher';
+import { PoolWatcher, type PoolWatcherOptions, type ReadTrigger } from './pool-watcher';
 
-export interface PoolMonitorOptions {
+/** What every pool's watcher is given, and the configuration that names the pools. */
+export type PoolMonitorOptions = Omit<PoolWatcherOptions, 'vg' | 'pool' | 'onRead'> & {
   readonly config: LvmdConfig;
-  readonly dmsetup: Dmsetup;
-  readonly blockStats: BlockStats;
-  readonly pollIntervalMs: number;
-  readonly warningPercent: number;
-  readonly log: Logger;
-  readonly now?: () => number;
-  readonly retryMs?: { readonly min: number; readonly max: number };
   readonly onRead?: (pool: PoolRef, trigger: ReadTrigger) => void;
-}
+};
 
 export interface PoolRef {
   readonly vg: string;
@@ -39,25 +31,14 @@ export class PoolMonitor extends EventEmitter implements PoolHealthSource {
   private readonly watchers = new Map<string, { ref: PoolRef; watcher: PoolWatcher }>();
   private changes = 0;
 
-  constructor(o: PoolMonitorOptions) {
+  constructor({ config, onRead, ...common }: PoolMonitorOptions) {
     super();
-    for (const dc of o.config.deviceClasses) {
+    for (const dc of config.deviceClasses) {
       if (dc.type !== 'thin' || !dc.thinPool) continue;
       const ref: PoolRef = { vg: dc.volumeGroup, pool: dc.thinPool.name, deviceClass: dc.name };
       const key = this.key(ref.vg, ref.pool);
       if (this.watchers.has(key)) continue;
-      const watcher = new PoolWatcher({
-        vg: ref.vg,
-        pool: ref.pool,
-        dmsetup: o.dmsetup,
-        blockStats: o.blockStats,
-        pollIntervalMs: o.pollIntervalMs,
-        warningPercent: o.warningPercent,
-        log: o.log,
-        now: o.now,
-        retryMs: o.retryMs,
-        onRead: (trigger) => o.onRead?.(ref, trigger),
-      });
+      const watcher = new PoolWatcher({ ...common, vg: ref.vg, pool: ref.pool, onRead: (trigger) => onRead?.(ref, trigger) });
       watcher.on('change', (previous: ThinPoolObservation | undefined, current: ThinPoolObservation, trigger: ReadTrigger) => {
         this.changes++;
         this.emit('change', { ...ref, previous, current, trigger } satisfies PoolChange);

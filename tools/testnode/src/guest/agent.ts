@@ -453,6 +453,15 @@ export class Agent {
         return this.services.start(str(body['name'], 'name'));
       case 'processes':
         return { processes: listProcesses(), clockTicksPerSecond: CLOCK_TICKS };
+      case 'kernelClock': {
+        const marker = `testnode-clock-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        fs.writeFileSync('/dev/kmsg', `${marker}\n`);
+        const dmesg = await exec('dmesg', []);
+        const line = dmesg.stdout.split('\n').find((l) => l.includes(marker));
+        const m = /^\[\s*(\d+\.\d+)\]/.exec(line ?? '');
+        if (!m) throw new Error(`the kernel log has no ${marker}`);
+        return { seconds: Number(m[1]) };
+      }
       case 'thinNoSpaceTimeout': {
         const file = '/sys/module/dm_thin_pool/parameters/no_space_timeout';
         const previous = Number(fs.readFileSync(file, 'utf8').trim());

@@ -118,6 +118,11 @@ export interface Operations {
   logs: { req: Record<string, never>; res: GuestLogs };
   /** Every process of the guest (pid, parent, argv, CPU time): orphan checks and idle-cost measurements. */
   processes: { req: Record<string, never>; res: { processes: GuestProcess[]; clockTicksPerSecond: number } };
+  /**
+   * The kernel log's clock now (seconds, what dmesg timestamps are in): a marker written to
+   * /dev/kmsg and read back. Lines of dmesg can then be placed on the host's clock.
+   */
+  kernelClock: { req: Record<string, never>; res: { seconds: number } };
   /** Sets dm-thin's no_space_timeout (seconds a full pool queues writes before it errors them; 0: for ever); answers the previous value. */
   thinNoSpaceTimeout: { req: { seconds: number }; res: { previous: number } };
 }
