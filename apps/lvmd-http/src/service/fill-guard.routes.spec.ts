@@ -3,6 +3,7 @@
  * simulated writes, the pool monitor follows it through the simulated dmsetup, and the
  * guard judges those live figures (docs/lvmd-http.md, "Thin-pool fill guard").
  */
+import type { InjectOptions } from 'fastify';
 import { FakePoolDevice, until } from '../../test/fake-pool';
 import { devYamlWithFillGuard, MiB, startHarness, type Harness } from '../../test/harness';
 import { followWatch, type WatchEvent } from '../../test/sse';
@@ -71,7 +72,7 @@ describe('a thin pool at or above fill-guard-percent (80) refuses new thin volum
   const metrics = async () => (await inject({ method: 'GET', url: '/metrics' })).body;
 
   /** Runs a request the guard must refuse, and checks that it reached no lvm command and created nothing. */
-  async function refused(request: Parameters<Inject>[0] & object, kind: string, name: string) {
+  async function refused(request: InjectOptions, kind: string, name: string) {
     const before = { calls: h.runner.calls.length, names: await names() };
     const r = await inject(request);
     expect(h.runner.calls.slice(before.calls)).toEqual([]);
