@@ -278,6 +278,7 @@ function watch(req: IncomingMessage, res: ServerResponse, info: ResourceRequest,
   const includeObject = n.as === 'Table' ? includeObjectParam(q) : 'Object';
   let first = true;
   let started = false;
+  let corked = false;
   const start = () => {
     if (started) return;
     started = true;
@@ -299,6 +300,16 @@ function watch(req: IncomingMessage, res: ServerResponse, info: ResourceRequest,
         first = false;
       } else if (n.as === 'PartialObjectMetadata' && type !== 'ERROR' && type !== 'BOOKMARK') {
         obj = partialObjectMetadata(object as KubeObject);
+      }
+      // events of one turn of the event loop (a busy server handles several writes in one) go
+      // out in one write to the socket, not one system call each
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(() => {
+          corked = false;
+          res.uncork();
+        });
       }
       res.write(eventLine(type, obj));
       // a client that stops reading is cut off, as the real server does with slow watchers
