@@ -4,6 +4,9 @@
 // server, the load generator (kube-load.ts), and this one, which is the controller measured.
 // Also the server's own figures (a list of 10,000; a watch fan-out to 20 watchers).
 // Run: npx nx run @copse/bench:bench-informer   (prints a Markdown section for docs/benchmarks.md)
+// Environment: BENCH_RUNS ("1000x30,300x20": rate/s x seconds), BENCH_OBJECTS, BENCH_CPU_PROF (a
+// directory for the server's and load generator's CPU profiles), BENCH_SERVER_FIGURES=0,
+// BENCH_SERVER_CLI (another build of the server's cli.js, for before/after comparisons).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -38,7 +41,8 @@ function gc(): void {
 
 async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconfig: string }> {
   const kubeconfig = join(dir, 'kubeconfig');
-  const cli = join(root, 'tools/kube-test-apiserver/dist/cli.js');
+  // BENCH_SERVER_CLI: another build of the server (say, of an older commit) to compare with
+  const cli = process.env['BENCH_SERVER_CLI'] ?? join(root, 'tools/kube-test-apiserver/dist/cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build @copse/kube-test-apiserver first`);
   const crd = join(root, 'deploy/crds', `${names.group}_logicalvolumes.yaml`);
   const child = spawn(process.execPath, [...profArgs(), cli, '--port', '0', '--kubeconfig', kubeconfig, '--no-snapshot-crds', '--crd', crd, '--log-level', 'warn'], {
