@@ -241,6 +241,22 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
   return opts;
 }
 
+/** The last watch event serialized: a change goes to every watcher of its resource in a row, and each write is then the same text. */
+let lastEvent: { readonly type: string; readonly object: unknown; readonly line: string } | undefined;
+
+/**
+ * One watch event as the line written to the stream. Stored objects (and their served forms)
+ * are never mutated, so the text of the same object and type can be reused: a change fanned
+ * out to N watchers is serialized once, not N times.
+ */
+function eventLine(type: string, object: unknown): string {
+  const last = lastEvent;
+  if (last !== undefined && last.object === object && last.type === type) return last.line;
+  const line = JSON.stringify({ type, object }) + '\n';
+  lastEvent = { type, object, line };
+  return line;
+}
+
 function watch(req: IncomingMessage, res: ServerResponse, info: ResourceRequest, q: URLSearchParams, t: ResourceType, ns: string | undefined, deps: ResourceHandlerDeps): void {
   const n = negotiate(req.headers.accept, TRANSFORMS);
   let fieldSelector = q.get('fieldSelector') ?? undefined;
@@ -262,6 +278,7 @@ function watch(req: IncomingMessage, res: ServerResponse, info: ResourceRequest,
   const includeObject = n.as === 'Table' ? includeObjectParam(q) : 'Object';
   let first = true;
   let started = false;
+  let corked = false;
   const start = () => {
     if (started) return;
     started = true;
@@ -284,7 +301,17 @@ function watch(req: IncomingMessage, res: ServerResponse, info: ResourceRequest,
       } else if (n.as === 'PartialObjectMetadata' && type !== 'ERROR' && type !== 'BOOKMARK') {
         obj = partialObjectMetadata(object as KubeObject);
       }
-      res.write(JSON.stringify({ type, object: obj }) + '\n');
+      // events of one turn of the event loop (a busy server handles several writes in one) go
+      // out in one write to the socket, not one system call each
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(() => {
+          corked = false;
+          res.uncork();
+        });
+      }
+      res.write(eventLine(type, obj));
       // a client that stops reading is cut off, as the real server does with slow watchers
       return res.writableLength < 64 * 1024 * 1024;
     },

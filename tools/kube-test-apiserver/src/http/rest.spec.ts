@@ -196,6 +196,32 @@ describe('kube-test-apiserver REST', () => {
     expect(ev[0]?.object.metadata.resourceVersion).toBe(out.body.metadata.resourceVersion);
   });
 
+  test('one change fanned out to several watchers: each gets the event in its own form and type', async () => {
+    const c = (await api.post(CMS, { metadata: { name: 'fanned', labels: { in: 'no' } } })).body;
+    const from = `resourceVersion=${c.metadata.resourceVersion}&fieldSelector=metadata.name%3Dfanned`;
+    const plain = [1, 2, 3].map(() => watchEvents(`${server.url}${CMS}?watch=1&${from}`, 2));
+    const selected = watchEvents(`${server.url}${CMS}?watch=1&${from}&labelSelector=in%3Dyes`, 2);
+    const table = watchEvents(`${server.url}${CMS}?watch=1&${from}`, 2, 5000, { accept: 'application/json;as=Table;g=meta.k8s.io;v=v1' });
+    const partial = watchEvents(`${server.url}${CMS}?watch=1&${from}`, 2, 5000, { accept: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' });
+    await new Promise((r) => setTimeout(r, 200));
+    const moved = (await api.patch(`${CMS}/fanned`, { metadata: { labels: { in: 'yes' } }, data: { k: 'v' } }, 'application/merge-patch+json')).body;
+    const changed = (await api.patch(`${CMS}/fanned`, { data: { k: 'w' } }, 'application/merge-patch+json')).body;
+    for (const ev of await Promise.all(plain)) {
+      expect(ev.map((e) => e.type)).toEqual(['MODIFIED', 'MODIFIED']);
+      expect(ev.map((e) => e.object)).toEqual([moved, changed]);
+    }
+    // the same stored object, sent as ADDED to the watcher whose selector it entered
+    const sel = await selected;
+    expect(sel.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED']);
+    expect(sel.map((e) => e.object)).toEqual([moved, changed]);
+    const tab = await table;
+    expect(tab.map((e) => e.object.kind)).toEqual(['Table', 'Table']);
+    expect(tab[1]?.object.rows[0].object.metadata.resourceVersion).toBe(changed.metadata.resourceVersion);
+    const part = await partial;
+    expect(part.map((e) => e.object.kind)).toEqual(['PartialObjectMetadata', 'PartialObjectMetadata']);
+    expect(part[0]?.object.data).toBeUndefined();
+  });
+
   test('bookmarks come 2 s before timeoutSeconds, and the stream ends at the timeout', async () => {
     const t0 = Date.now();
     const ev = await watchEvents(`${server.url}${CMS}?watch=1&allowWatchBookmarks=true&timeoutSeconds=3&resourceVersion=${(await api.get(CMS)).body.metadata.resourceVersion}`, 10, 8000);

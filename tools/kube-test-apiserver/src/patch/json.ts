@@ -9,9 +9,32 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A deep copy (patch functions never mutate their inputs). */
+/**
+ * A deep copy (patch functions never mutate their inputs): structuredClone's answer, by a walk
+ * over plain objects and lists that is several times quicker than structuredClone; anything
+ * else inside (a Date, say) still goes through structuredClone.
+ */
 export function clone<T extends Json | undefined>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  return v === undefined ? v : (copy(v) as T);
+}
+
+function copy(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) if (i in v) out[i] = copy(v[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = copy((v as Record<string, unknown>)[k]);
+    // a parsed "__proto__" member stays a member, as structuredClone keeps it
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return out;
 }
 
 /** Deep equality of JSON values; key order of objects does not matter, list order does. */

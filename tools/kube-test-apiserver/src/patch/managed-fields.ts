@@ -114,17 +114,38 @@ export function decodeManagedFields(entries: Json | undefined): Managed {
     }
     let time: string | undefined;
     if (typeof raw.time === 'string') {
-      const d = new Date(raw.time);
-      if (Number.isNaN(d.getTime())) throw new ManagedFieldsError(`invalid time ${JSON.stringify(raw.time)}`);
-      time = formatTime(d);
+      time = normalizedTime(raw.time);
+      if (time === undefined) throw new ManagedFieldsError(`invalid time ${JSON.stringify(raw.time)}`);
     }
     managed.set(managerIdentity(manager, operation, apiVersion, subresource), { manager, operation, subresource, apiVersion, set, time });
   });
   return managed;
 }
 
+/** The last times read: every write decodes the stored entries again, and they share a few times. */
+const timesRead = new Map<string, string | undefined>();
+
+/** An entry's time as it is written (formatTime), or undefined when it is not a time. */
+function normalizedTime(text: string): string | undefined {
+  if (timesRead.has(text)) return timesRead.get(text);
+  const d = new Date(text);
+  const out = Number.isNaN(d.getTime()) ? undefined : formatTime(d);
+  if (timesRead.size >= 256) timesRead.clear();
+  timesRead.set(text, out);
+  return out;
+}
+
+const secondsOfTimes = new Map<string, number>();
+
 function timeSeconds(t: string | undefined): number {
-  return t === undefined ? 0 : Math.floor(new Date(t).getTime() / 1000);
+  if (t === undefined) return 0;
+  let s = secondsOfTimes.get(t);
+  if (s === undefined) {
+    s = Math.floor(new Date(t).getTime() / 1000);
+    if (secondsOfTimes.size >= 256) secondsOfTimes.clear();
+    secondsOfTimes.set(t, s);
+  }
+  return s;
 }
 
 /** encodeManagedFields: the entries sorted as the apiserver sorts them; undefined when there are none. */
@@ -196,7 +217,12 @@ export function emptyObject(ctx: FieldManagerContext): JsonObject {
 
 /** The comparison of two objects with the reset fields excluded, on typed (zero-filled) values. */
 export function compareObjects(before: JsonObject, after: JsonObject, ctx: FieldManagerContext): Comparison {
-  const c = compare(withZeroFields(before, ctx.type), withZeroFields(after, ctx.type), ctx.type);
+  return compareTyped(withZeroFields(before, ctx.type), withZeroFields(after, ctx.type), ctx);
+}
+
+/** compareObjects of objects already zero-filled (withZeroFields). */
+function compareTyped(before: Json, after: Json, ctx: FieldManagerContext): Comparison {
+  const c = compare(before, after, ctx.type);
   const reset = resetFieldSet(ctx.resetFields);
   return {
     added: c.added.recursiveDifference(reset),
@@ -345,10 +371,11 @@ export function updateManagedFields(input: UpdateManagedFieldsInput): JsonObject
   if (managed.size === 0 && !isCreate) return withManagedFields(next, managed);
 
   const live = input.live === undefined ? emptyObject(input) : withoutManagedFields(input.live);
-  if (validate(withZeroFields(next, input.type), input.type, true).length > 0) {
+  const typedNext = withZeroFields(next, input.type);
+  if (validate(typedNext, input.type, true).length > 0) {
     return withManagedFields(next, decodeOrEmpty(managedFieldsOf(input.live)));
   }
-  const comparison = compareObjects(live, next, input);
+  const comparison = compareTyped(withZeroFields(live, input.type), typedNext, input);
   const manager = input.manager === '' ? 'unknown' : input.manager;
   const id = managerIdentity(manager, 'Update', input.apiVersion, input.subresource);
   takeOwnership(managed, comparison, '', true);

@@ -441,16 +441,17 @@ function describe(v: Json): string {
 }
 
 function validateWalk(v: Json, t: TypeNode, path: Path, allowDuplicates: boolean, errs: string[]): void {
-  const where = path.length > 0 ? `${pathString(path)}: ` : '';
   if (v === null) return;
+  // the path as text only for an error: spelling it out on every node was a good part of a write's cost
+  const prefix = () => (path.length > 0 ? `${pathString(path)}: ` : '');
   if (t.kind === 'scalar') {
-    if (typeof v === 'object') errs.push(`${where}expected scalar, got ${Array.isArray(v) ? 'list' : 'map'}: ${describe(v)}`);
+    if (typeof v === 'object') errs.push(`${prefix()}expected scalar, got ${Array.isArray(v) ? 'list' : 'map'}: ${describe(v)}`);
     return;
   }
   if (t.kind === 'untyped') return;
   if (t.kind === 'list') {
     if (!Array.isArray(v)) {
-      errs.push(`${where}expected list, got ${describe(v)}`);
+      errs.push(`${prefix()}expected list, got ${describe(v)}`);
       return;
     }
     if (t.listType === 'atomic') return;
@@ -458,18 +459,18 @@ function validateWalk(v: Json, t: TypeNode, path: Path, allowDuplicates: boolean
     v.forEach((item, i) => {
       const pe = listItemPathElement(t, item);
       if (typeof pe === 'string') {
-        errs.push(`${where}element ${i}: ${pe}`);
+        errs.push(`${prefix()}element ${i}: ${pe}`);
         return;
       }
       const k = peKey(pe);
-      if (seen.has(k) && !allowDuplicates) errs.push(`${where}duplicate entries for key ${pathString([pe])}`);
+      if (seen.has(k) && !allowDuplicates) errs.push(`${prefix()}duplicate entries for key ${pathString([pe])}`);
       seen.add(k);
       validateWalk(item, t.items, [...path, pe], allowDuplicates, errs);
     });
     return;
   }
   if (!isObject(v)) {
-    errs.push(`${where}expected map, got ${describe(v)}`);
+    errs.push(`${prefix()}expected map, got ${describe(v)}`);
     return;
   }
   if (t.atomic) return;

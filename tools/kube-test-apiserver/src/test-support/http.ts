@@ -42,12 +42,12 @@ export function client(server: RunningTestApiServer, token?: string) {
 }
 
 /** Reads a watch stream until `count` events arrived or the stream ended. */
-export async function watchEvents(url: string, count: number, timeoutMs = 5000): Promise<{ type: string; object: any }[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function watchEvents(url: string, count: number, timeoutMs = 5000, headers: Record<string, string> = {}): Promise<{ type: string; object: any }[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   const events: { type: string; object: any }[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
-    const res = await fetch(url, { signal: ac.signal });
+    const res = await fetch(url, { signal: ac.signal, headers });
     const reader = res.body!.getReader();
     const dec = new TextDecoder();
     let buf = '';
