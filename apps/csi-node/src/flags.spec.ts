@@ -1,3 +1,4 @@
+import { CURRENT_API_GROUP, DEFAULT_API_GROUP } from '@copse/k8s-crd';
 import { FlagError, parseAddress, parseFlags } from './flags';
 
 describe('parseFlags', () => {
@@ -5,7 +6,7 @@ describe('parseFlags', () => {
     const f = parseFlags([], { NODE_NAME: 'node-a' });
     expect(f).toMatchObject({
       nodeName: 'node-a',
-      apiGroup: 'topolvm.cybozu.com',
+      apiGroup: DEFAULT_API_GROUP,
       csiEndpoint: '/run/topolvm/csi-topolvm.sock',
       lvmdEndpoint: 'unix:/run/topolvm/lvmd.sock',
       metrics: { host: '0.0.0.0', port: 8080 },
@@ -23,7 +24,7 @@ describe('parseFlags', () => {
   });
 
   it('switches every name with --api-group and refuses other groups', () => {
-    expect(parseFlags(['--node-name', 'n', '--api-group', 'topolvm.io']).apiGroup).toBe('topolvm.io');
+    expect(parseFlags(['--node-name', 'n', '--api-group', CURRENT_API_GROUP]).apiGroup).toBe(CURRENT_API_GROUP);
     expect(() => parseFlags(['--node-name', 'n', '--api-group', 'example.com'])).toThrow(/--api-group: unknown API group "example.com"/);
   });
 
