@@ -55,7 +55,7 @@ export interface RunningCsiNode {
   readonly csi?: CsiServer;
   /** the metrics endpoint's port, when config.metrics was given */
   readonly metricsPort?: number;
-  /** Stops everything. `drain: false` drops queued work at once (what a crash would leave). */
+  /** Stops everything (once; later calls wait for the first). `drain: false` drops queued work at once (what a crash would leave). */
   stop(options?: { drain?: boolean }): Promise<void>;
 }
 
@@ -123,6 +123,7 @@ export async function startCsiNode(config: CsiNodeConfig, deps: CsiNodeDeps): Pr
     informer.start();
     started.push(() => informer.stop());
     let drain = true;
+    let stopping: Promise<void> | undefined;
     started.push(() => controller.stop({ drain }));
     await informer.waitForSync();
     controller.start();
@@ -174,9 +175,12 @@ export async function startCsiNode(config: CsiNodeConfig, deps: CsiNodeDeps): Pr
       reconciler,
       csi,
       metricsPort,
-      async stop(options = {}) {
-        drain = options.drain ?? true;
-        await stopAll();
+      stop(options = {}) {
+        if (!stopping) {
+          drain = options.drain ?? true;
+          stopping = stopAll();
+        }
+        return stopping;
       },
     };
   } catch (err) {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1CustomResourceDefinition, type V1Node } from '@kubernetes/client-node';
 import pino from 'pino';
 import { apiCall, collectionPath, isAlreadyExists, isNotFound, waitFor } from '@copse/controller-runtime';
 import { startCsiNode, type CsiNodeConfig, type RunningCsiNode } from '@copse/csi-node';
@@ -100,7 +100,7 @@ export interface Env {
   patchLv(name: string, ops: unknown[]): Promise<LogicalVolume>;
   getNode(): Promise<V1Node>;
   /** Starts csi-node in this process for this run's node (stopped by close()). */
-  startNode(overrides?: Partial<CsiNodeConfig> & { lvmd?: LvmdClient }): Promise<RunningCsiNode>;
+  startNode(overrides?: Omit<Partial<CsiNodeConfig>, 'lvmd'> & { lvmd?: LvmdClient }): Promise<RunningCsiNode>;
   /** A fresh name `<prefix>-<runId>-<n>`. */
   name(prefix: string): string;
   close(): Promise<void>;
@@ -244,7 +244,7 @@ async function ensureCrd(kc: KubeConfig, custom: CustomObjectsApi, names: NameSe
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
-  await waitFor<{ status?: { conditions?: { type: string; status: string }[] } }>({
+  await waitFor<V1CustomResourceDefinition>({
     kubeConfig: kc,
     path: collectionPath(CRD_REF),
     name: names.crdName,
