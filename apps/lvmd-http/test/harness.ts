@@ -1,5 +1,6 @@
 import { parseLvmdConfig, type LvmResult, type LvmRunOptions, type LvmRunner, type LvmdConfig } from '@copse/lvm-model';
 import { Lvm } from '@copse/lvm-exec';
+import { SimulatedLvm } from '@copse/lvm-sim';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ export interface Harness {
   app: FastifyInstance;
   service: LvmService;
   runner: RecordingRunner;
+  /** the simulated lvm2 itself, for its test hooks (simulateWrite, simulateOpen) */
+  sim: SimulatedLvm;
   config: LvmdConfig;
   close(): Promise<void>;
 }
@@ -49,6 +52,7 @@ export async function startHarness(
     poolSizeBytes: o.poolSizeBytes ?? 50 * 2 ** 30,
     latencyMs: o.latencyMs,
   });
+  if (!(sim instanceof SimulatedLvm)) throw new Error('the harness expects the in-memory simulated lvm2');
   const runner = new RecordingRunner(sim);
   const lvm = new Lvm(runner);
   const service = new LvmService({ config, lvm, log: silentLog, refreshIntervalMs: 0 });
@@ -59,6 +63,7 @@ export async function startHarness(
     app,
     service,
     runner,
+    sim,
     config,
     async close() {
       service.stop();

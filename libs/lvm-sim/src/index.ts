@@ -1,4 +1,4 @@
 export { SimulatedLvm, type SimulatedLvmOptions } from './simulated-lvm';
 export { sequentialUuid } from './uuid';
-export type { SimState, SimVg, SimLv, SimPv, SimPoolParts, Allocation } from './state';
+export type { SimState, SimVg, SimLv, SimPv, SimPoolParts, Allocation, DeviceHolder } from './state';
 export { parseSizeArg, displaySize, reportSize, formatPercent } from './units';

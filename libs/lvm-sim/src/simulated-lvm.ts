@@ -14,7 +14,7 @@ import { dispatch } from './commands/dispatch';
 import { lvmTime, type SimContext } from './context';
 import { findVg } from './lookup';
 import { Exit, Output } from './output';
-import type { SimState } from './state';
+import type { DeviceHolder, SimState } from './state';
 import { nextUuid, type UuidOption } from './uuid';
 import { writeToThin } from './writes';
 
@@ -77,6 +77,20 @@ export class SimulatedLvm implements LvmRunner {
     const pool = lv.type === 'thin-pool' ? lv : lv.type === 'thin' ? vg.lvs.find((l) => l.name === lv.poolLv) : undefined;
     if (!pool?.pool) throw new Error(`${vgName}/${lvName} is not a thin LV or pool`);
     return writeToThin(vg, lv, pool, pool.pool, bytes);
+  }
+
+  /**
+   * Test hook: something holds the active LV's device open (a process, a mounted
+   * filesystem, a device stacked on it), or nothing does (undefined). lv_attr shows 'o'
+   * while it is held; lvremove and lvchange -an refuse it as lvm2 does (in-use.ts).
+   */
+  simulateOpen(vgName: string, lvName: string, holder: DeviceHolder | undefined): void {
+    const vg = findVg(this.state, vgName);
+    const lv = vg?.lvs.find((l) => l.name === lvName);
+    if (!vg || !lv) throw new Error(`no LV ${vgName}/${lvName}`);
+    if (holder && !lv.active) throw new Error(`${vgName}/${lvName} is not active: its device cannot be opened`);
+    if (holder) lv.holder = holder;
+    else delete lv.holder;
   }
 
   /** Like the real runner: a fired signal rejects with LvmCancelledError and the command is not applied. */

@@ -25,6 +25,9 @@ export interface SimPoolParts {
   transactionId: number;
 }
 
+/** What can hold an LV's device open, each refused by lvm2 in its own words (see in-use.ts). */
+export type DeviceHolder = 'process' | 'filesystem' | 'device';
+
 export interface SimLv {
   name: string;
   readonly uuid: string;
@@ -51,6 +54,8 @@ export interface SimLv {
   active: boolean;
   /** Device-mapper minors held while active; the one lvs reports comes first. */
   minors: number[];
+  /** What holds the active device open (SimulatedLvm.simulateOpen); absent when it is closed. */
+  holder?: DeviceHolder;
   /** "2026-11-21 05:13:07 +0000" */
   readonly time: string;
 }

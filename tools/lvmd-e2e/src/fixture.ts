@@ -25,7 +25,7 @@ export const THICK_SPARE_GB = 1;
 export const WORKSPACE = path.resolve(__dirname, '..', '..', '..');
 export const LVMD_MAIN = path.join(WORKSPACE, 'apps', 'lvmd-http', 'dist', 'main.js');
 
-/** lvmd.yaml with a thin class (default, in POOL) and a thick class on one volume group. */
+/** lvmd.yaml with a thin class (default, in POOL) and a thick class on one volume group, and an lvcreate option class. */
 export function lvmdYaml(vg: string): string {
   return [
     'device-classes:',
@@ -39,6 +39,9 @@ export function lvmdYaml(vg: string): string {
     '  - name: thick',
     `    volume-group: ${vg}`,
     `    spare-gb: ${THICK_SPARE_GB}`,
+    'lvcreate-option-classes:',
+    '  - name: sequential',
+    '    options: ["--readahead", "2048"]',
     '',
   ].join('\n');
 }

@@ -203,9 +203,10 @@ describeWithTestNode('lvmd-http on real lvm2 (one test node)', () => {
       expect(await problemOf(e2e.api.createSnapshot('snap1', { name: 'restore1', accessType: 'ro' }))).toEqual({ status: 409, code: 'conflict' });
       await e2e.api.deleteLogicalVolume('nosuch');
       expect(await problemOf(e2e.api.resizeLogicalVolume('cap1', 50 * MiB))).toEqual({ status: 422, code: 'out-of-range' });
+      // cap1 is thin: naming the thick class contradicts it
       expect(await problemOf(e2e.api.createSnapshot('cap1', { name: 'fs1', accessType: 'ro', deviceClass: 'thick' }))).toEqual({
-        status: 501,
-        code: 'unsupported-for-thick',
+        status: 400,
+        code: 'invalid-field',
       });
     }, 120_000);
 
@@ -244,12 +245,29 @@ describeWithTestNode('lvmd-http on real lvm2 (one test node)', () => {
       // Whatever lvm had done when lvmd-http died, the restarted daemon reports exactly what lvs shows.
       const lvsNames = await lvsVolumes(VG.api);
       expect(await apiVolumes()).toEqual(lvsNames);
-      // And a retry of the create converges on one volume, whether the first one got through or not.
+      // And a retry of the create converges on one volume, whether the first one got through or not:
+      // 201 when there was anything left to do (nothing there, or an incomplete volume), 200 otherwise.
+      const seen = (await e2e.api.listLogicalVolumes()).find((v) => v.name === 'killed1');
       const retry = await e2e.api.createLogicalVolume('killed1', { sizeBytes: 32 * MiB });
-      expect(retry.value).toMatchObject({ name: 'killed1', sizeBytes: 32 * MiB, active: true });
-      expect(retry.created).toBe(!lvsNames.includes('killed1'));
+      expect(retry.value).toMatchObject({ name: 'killed1', sizeBytes: 32 * MiB, active: true, state: 'ready' });
+      expect(retry.created).toBe(seen === undefined || seen.state === 'incomplete');
       expect(await apiVolumes()).toEqual(await lvsVolumes(VG.api));
     }, 300_000);
+  });
+
+  describe('an open device (issue 6, finding 4)', () => {
+    it('delete and deactivation of a mounted volume answer 409 in-use and leave it; once unmounted it goes', async () => {
+      await e2e.api.createLogicalVolume('open1', { sizeBytes: 64 * MiB });
+      expect((await e2e.node.control.mkfs(dev('open1'), 'ext4')).exitCode).toBe(0);
+      expect((await e2e.node.control.mount(dev('open1'), '/mnt/open1', { fsType: 'ext4' })).exitCode).toBe(0);
+      expect(await problemOf(e2e.api.deleteLogicalVolume('open1'))).toEqual({ status: 409, code: 'in-use' });
+      expect(await problemOf(e2e.api.setActivation('open1', { active: false }))).toEqual({ status: 409, code: 'in-use' });
+      expect(await e2e.api.getLogicalVolume('open1')).toMatchObject({ active: true, state: 'ready' });
+      expect((await lvsRows(VG.api)).find((r) => r.lv_name === 'open1')?.lv_attr).toMatch(/^Vwi-aotz/);
+      expect((await e2e.node.control.umount('/mnt/open1')).exitCode).toBe(0);
+      await e2e.api.deleteLogicalVolume('open1');
+      expect(await lvsVolumes(VG.api)).not.toContain('open1');
+    }, 120_000);
   });
 
   describe('contract: lvmd-http on the simulated lvm2 answers as on real lvm2', () => {
@@ -280,6 +298,33 @@ describeWithTestNode('lvmd-http on real lvm2 (one test node)', () => {
         real.push({ argv, ...(await e2e.node.control.lvm(argv)) });
       }
       expect(simulated.map(normaliseLvm)).toEqual(real.map(normaliseLvm));
+    }, 300_000);
+
+    it('refuses an open device as real lvm2 does: a mounted filesystem in the guest, simulateOpen in the simulation', async () => {
+      const sim = new SimulatedLvm({ devices: { [e2e.lvmDisk]: DISK_BYTES } });
+      for (const argv of [['pvcreate', e2e.lvmDisk], ['vgcreate', VG.lvm, e2e.lvmDisk], ['lvcreate', '-T', `${VG.lvm}/${POOL}`, '-L', `${POOL_BYTES}b`]]) {
+        expect((await sim.run(argv)).exitCode).toBe(0);
+      }
+      const lv = `${VG.lvm}/held`;
+      const attr = ['lvs', lv, '-o', 'lv_name,lv_attr', '--reportformat', 'json'];
+      const both = async (argv: string[], simulated: LvmOutcome[], real: LvmOutcome[]) => {
+        simulated.push({ argv, ...(await sim.run(argv)) });
+        real.push({ argv, ...(await e2e.node.control.lvm(argv)) });
+      };
+      const simulated: LvmOutcome[] = [];
+      const real: LvmOutcome[] = [];
+      await both(['lvcreate', '-T', `${VG.lvm}/${POOL}`, '-n', 'held', '-V', `${64 * MiB}b`, '-W', 'y', '-y'], simulated, real);
+      expect((await e2e.node.control.mkfs(`/dev/${lv}`, 'ext4')).exitCode).toBe(0);
+      expect((await e2e.node.control.mount(`/dev/${lv}`, '/mnt/held', { fsType: 'ext4' })).exitCode).toBe(0);
+      sim.simulateOpen(VG.lvm, 'held', 'filesystem');
+      for (const argv of [attr, ['lvremove', '-f', lv], ['lvchange', '-a', 'n', lv], ['lvchange', '-p', 'r', lv], attr, ['lvchange', '-p', 'rw', lv]]) {
+        await both(argv, simulated, real);
+      }
+      expect((await e2e.node.control.umount('/mnt/held')).exitCode).toBe(0);
+      sim.simulateOpen(VG.lvm, 'held', undefined);
+      for (const argv of [attr, ['lvremove', '-f', lv]]) await both(argv, simulated, real);
+      expect(simulated.map(normaliseLvm)).toEqual(real.map(normaliseLvm));
+      expect(real[2]).toMatchObject({ exitCode: 5 });
     }, 300_000);
   });
 });

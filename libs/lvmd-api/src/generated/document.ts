@@ -6,7 +6,7 @@ export const lvmdOpenApiDocument = {
     "title": "lvmd-http",
     "version": "1.0.0",
     "summary": "Copse's per-node LVM daemon",
-    "description": "lvmd-http owns every lvm2 call on a node. csi-node is its main client;\noperators drive it with curl over its unix socket.\n\nEvery create is idempotent by name: a repeat with the same parameters\nanswers the existing volume (200), a repeat with other parameters answers\n409 conflict. Every delete is idempotent: a missing volume counts as done.\n\nErrors are application/problem+json (RFC 9457) with a stable `code` from\nthe ErrorCode enum and, for bad input, the `field` at fault. That holds for\nevery answer lvmd-http gives, including malformed requests, timeouts, a\nmethod a path does not have (405 with Allow) and the connection cap.\n\nRequests follow one set of rules: query parameters the operation does not\ndocument are refused, a JSON body must be `application/json` (optionally\n`charset=utf-8`), and a JSON object with a duplicate key is refused.\n",
+    "description": "lvmd-http owns every lvm2 call on a node. csi-node is its main client;\noperators drive it with curl over its unix socket.\n\nEvery create is idempotent by name: a repeat with the same parameters\nanswers the existing volume (200), a repeat with other parameters answers\n409 conflict. Every delete is idempotent: a missing volume counts as done.\n\nA create that lvmd-http could not finish (it was killed, or lvm was) leaves\na volume with `state: incomplete`; repeating the create completes it and\nanswers 201, deleting it removes it, and any other operation on it answers\n409 incomplete.\n\nOperations on an existing volume find its device class themselves when the\ndeviceClass query parameter is absent; when it is given the volume must be\nin that class (400 invalid-field naming query.deviceClass otherwise).\n\nErrors are application/problem+json (RFC 9457) with a stable `code` from\nthe ErrorCode enum and, for bad input, the `field` at fault. That holds for\nevery answer lvmd-http gives, including malformed requests, timeouts, a\nmethod a path does not have (405 with Allow) and the connection cap.\n\nRequests follow one set of rules: query parameters the operation does not\ndocument are refused, a JSON body must be `application/json` (optionally\n`charset=utf-8`), and a JSON object with a duplicate key is refused.\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -172,7 +172,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Create a thin or thick logical volume by name",
-        "description": "The device class decides thin (in its pool) or thick. The size is rounded up\nto the volume group's extent size. A repeat with the same parameters answers\nthe existing volume with 200.\n",
+        "description": "The device class decides thin (in its pool) or thick: body.deviceClass, else\nthe deviceClass query parameter, else the default class; both given and naming\ndifferent classes is 400 invalid-field (query.deviceClass). The size is rounded\nup to the volume group's extent size. A repeat with the same parameters (class,\nsize, tags, lvcreateOptionClass) answers the existing volume with 200, one with\nother parameters 409 conflict naming the differences; a name that exists in\nanother device class is 409 conflict too. A repeat that finds the volume\nincomplete (an interrupted create) completes it and answers 201.\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -248,7 +248,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Delete a logical volume (missing counts as done)",
-        "description": "Snapshots and clones of the volume keep their data.",
+        "description": "Snapshots and clones of the volume keep their data. Without deviceClass the\nvolume is looked for in every device class; a volume that lives in another\nclass than the one named is 400 invalid-field, never 204. A volume whose\ndevice is open (mounted, or held by a process) is 409 in-use.\n",
         "responses": {
           "204": {
             "description": "deleted, or was not there"
@@ -271,7 +271,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Create a thin snapshot of a logical volume",
-        "description": "`{name}` is the source. accessType ro makes a read-only snapshot (a VolumeSnapshot);\nrw makes a writable, active copy (a restore or a clone). The new volume is created\nactive, never with the activation-skip flag. sizeBytes, when given, must be at least\nthe source's current size; a larger size grows the new volume after creation.\nThin device classes only. Idempotent by the new volume's name.\n",
+        "description": "`{name}` is the source. accessType ro makes a read-only snapshot (a VolumeSnapshot);\nrw makes a writable, active copy (a restore or a clone). The new volume is created\nactive, never with the activation-skip flag. sizeBytes, when given, must be at least\nthe source's current size; a larger size grows the new volume after creation.\nThe new volume is in the source's device class: body.deviceClass, when given,\nmust name it (400 invalid-field otherwise); a source in a thick class is 501\nunsupported-for-thick. Idempotent by the new volume's name (source, access,\nsize and tags compared).\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -324,7 +324,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Activate or deactivate a logical volume with a chosen access",
-        "description": "Activation clears the activation-skip flag. Idempotent.",
+        "description": "Activation clears the activation-skip flag. Idempotent. Deactivating a volume\nwhose device is open (mounted, or held by a process) is 409 in-use.\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -526,7 +526,7 @@ export const lvmdOpenApiDocument = {
         "name": "deviceClass",
         "in": "query",
         "required": false,
-        "description": "the device class (\"\" or absent is the default class)",
+        "description": "the device class the volume is in (\"\" and \"00default\" name the default class).\nAbsent: lvmd-http finds the volume in whichever class holds it (400 invalid-field\nwhen two classes on different volume groups hold that name). Given: the volume\nmust be in that class; one found in another class is 400 invalid-field.\n",
         "schema": {
           "$ref": "#/components/schemas/DeviceClassName"
         }
@@ -561,14 +561,14 @@ export const lvmdOpenApiDocument = {
         "type": "integer",
         "minimum": 1,
         "maximum": 9007199254740991,
-        "description": "bytes; rounded up to the volume group's extent size"
+        "description": "bytes (up to 2^53 - 1, the largest integer JSON carries exactly); rounded up to\nthe volume group's extent size. A size beyond what the device class has free,\nhowever large, is 507 no-space naming this field.\n"
       },
       "Tag": {
         "type": "string",
         "minLength": 1,
         "maxLength": 128,
         "pattern": "^[A-Za-z0-9_+./=!:&#][A-Za-z0-9_+.\\-/=!:&#]*$",
-        "description": "an lvm2 tag: characters A-Z a-z 0-9 _ + . - / = ! : & #, not starting with '-'"
+        "description": "an lvm2 tag: characters A-Z a-z 0-9 _ + . - / = ! : & #, not starting with '-'.\nTags starting \"copse.lvmd/\" are lvmd-http's own and refused (400 invalid-field).\n"
       },
       "AccessType": {
         "type": "string",
@@ -601,7 +601,8 @@ export const lvmdOpenApiDocument = {
           "lvcreateOptionClass": {
             "type": "string",
             "maxLength": 63,
-            "pattern": "^[A-Za-z0-9._-]*$"
+            "pattern": "^[A-Za-z0-9._-]*$",
+            "description": "one of the configuration's lvcreate-option-classes; \"\" is none"
           }
         }
       },
@@ -676,7 +677,8 @@ export const lvmdOpenApiDocument = {
           "accessType",
           "activationSkip",
           "devicePath",
-          "health"
+          "health",
+          "state"
         ],
         "properties": {
           "name": {
@@ -708,7 +710,20 @@ export const lvmdOpenApiDocument = {
             "type": "array",
             "items": {
               "type": "string"
-            }
+            },
+            "description": "the tags the creator asked for (lvmd-http's own copse.lvmd/ tags are not shown)"
+          },
+          "lvcreateOptionClass": {
+            "type": "string",
+            "description": "the lvcreate option class the volume was created with, when one was named"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "ready",
+              "incomplete"
+            ],
+            "description": "incomplete: a create of this volume was interrupted (lvmd-http or lvm was killed\nbetween its steps); repeating the create completes it, deleting it removes it\n"
           },
           "origin": {
             "type": "string",
@@ -775,7 +790,6 @@ export const lvmdOpenApiDocument = {
           "volumeGroup",
           "type",
           "default",
-          "spareBytes",
           "vgSizeBytes",
           "vgFreeBytes",
           "extentSizeBytes",
@@ -799,7 +813,8 @@ export const lvmdOpenApiDocument = {
             "type": "boolean"
           },
           "spareBytes": {
-            "type": "integer"
+            "type": "integer",
+            "description": "thick classes only (spare-gb); bytes kept free in the volume group. A thin class's limit is its overprovision ratio."
           },
           "vgSizeBytes": {
             "type": "integer"
@@ -917,6 +932,8 @@ export const lvmdOpenApiDocument = {
           "no-space",
           "out-of-range",
           "unsupported-for-thick",
+          "in-use",
+          "incomplete",
           "unauthorized",
           "body-too-large",
           "unsupported-media-type",

@@ -58,7 +58,12 @@ export interface paths {
     "/v1/logical-volumes/{name}": {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -72,15 +77,23 @@ export interface paths {
         get: operations["getLogicalVolume"];
         /**
          * Create a thin or thick logical volume by name
-         * @description The device class decides thin (in its pool) or thick. The size is rounded up
-         *     to the volume group's extent size. A repeat with the same parameters answers
-         *     the existing volume with 200.
+         * @description The device class decides thin (in its pool) or thick: body.deviceClass, else
+         *     the deviceClass query parameter, else the default class; both given and naming
+         *     different classes is 400 invalid-field (query.deviceClass). The size is rounded
+         *     up to the volume group's extent size. A repeat with the same parameters (class,
+         *     size, tags, lvcreateOptionClass) answers the existing volume with 200, one with
+         *     other parameters 409 conflict naming the differences; a name that exists in
+         *     another device class is 409 conflict too. A repeat that finds the volume
+         *     incomplete (an interrupted create) completes it and answers 201.
          */
         put: operations["createLogicalVolume"];
         post?: never;
         /**
          * Delete a logical volume (missing counts as done)
-         * @description Snapshots and clones of the volume keep their data.
+         * @description Snapshots and clones of the volume keep their data. Without deviceClass the
+         *     volume is looked for in every device class; a volume that lives in another
+         *     class than the one named is 400 invalid-field, never 204. A volume whose
+         *     device is open (mounted, or held by a process) is 409 in-use.
          */
         delete: operations["deleteLogicalVolume"];
         options?: never;
@@ -110,7 +123,10 @@ export interface paths {
          *     rw makes a writable, active copy (a restore or a clone). The new volume is created
          *     active, never with the activation-skip flag. sizeBytes, when given, must be at least
          *     the source's current size; a larger size grows the new volume after creation.
-         *     Thin device classes only. Idempotent by the new volume's name.
+         *     The new volume is in the source's device class: body.deviceClass, when given,
+         *     must name it (400 invalid-field otherwise); a source in a thick class is 501
+         *     unsupported-for-thick. Idempotent by the new volume's name (source, access,
+         *     size and tags compared).
          */
         post: operations["createSnapshot"];
         delete?: never;
@@ -122,7 +138,12 @@ export interface paths {
     "/v1/logical-volumes/{name}/activation": {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -135,7 +156,8 @@ export interface paths {
         get?: never;
         /**
          * Activate or deactivate a logical volume with a chosen access
-         * @description Activation clears the activation-skip flag. Idempotent.
+         * @description Activation clears the activation-skip flag. Idempotent. Deactivating a volume
+         *     whose device is open (mounted, or held by a process) is 409 in-use.
          */
         put: operations["setActivation"];
         post?: never;
@@ -264,9 +286,16 @@ export interface components {
         /** @description lvm2's rules also reserve some names and substrings; those are refused with invalid-field. */
         LvName: string;
         DeviceClassName: string;
-        /** @description bytes; rounded up to the volume group's extent size */
+        /**
+         * @description bytes (up to 2^53 - 1, the largest integer JSON carries exactly); rounded up to
+         *     the volume group's extent size. A size beyond what the device class has free,
+         *     however large, is 507 no-space naming this field.
+         */
         SizeBytes: number;
-        /** @description an lvm2 tag: characters A-Z a-z 0-9 _ + . - / = ! : & #, not starting with '-' */
+        /**
+         * @description an lvm2 tag: characters A-Z a-z 0-9 _ + . - / = ! : & #, not starting with '-'.
+         *     Tags starting "copse.lvmd/" are lvmd-http's own and refused (400 invalid-field).
+         */
         Tag: string;
         /**
          * @description ro read-only (snapshot), rw read-write (restore, clone)
@@ -277,6 +306,7 @@ export interface components {
             deviceClass?: components["schemas"]["DeviceClassName"];
             sizeBytes: components["schemas"]["SizeBytes"];
             tags?: components["schemas"]["Tag"][];
+            /** @description one of the configuration's lvcreate-option-classes; "" is none */
             lvcreateOptionClass?: string;
         };
         CreateSnapshotRequest: {
@@ -302,7 +332,16 @@ export interface components {
             type: "thin" | "thick";
             thinPool?: string;
             sizeBytes: number;
+            /** @description the tags the creator asked for (lvmd-http's own copse.lvmd/ tags are not shown) */
             tags: string[];
+            /** @description the lvcreate option class the volume was created with, when one was named */
+            lvcreateOptionClass?: string;
+            /**
+             * @description incomplete: a create of this volume was interrupted (lvmd-http or lvm was killed
+             *     between its steps); repeating the create completes it, deleting it removes it
+             * @enum {string}
+             */
+            state: "ready" | "incomplete";
             /** @description the LV this one is a snapshot of; "" when none or when the origin was removed */
             origin: string;
             active: boolean;
@@ -327,7 +366,8 @@ export interface components {
             /** @enum {string} */
             type: "thin" | "thick";
             default: boolean;
-            spareBytes: number;
+            /** @description thick classes only (spare-gb); bytes kept free in the volume group. A thin class's limit is its overprovision ratio. */
+            spareBytes?: number;
             vgSizeBytes: number;
             vgFreeBytes: number;
             extentSizeBytes: number;
@@ -362,7 +402,7 @@ export interface components {
          * @description stable error codes; see libs/lvmd-api/src/errors.ts for HTTP status and gRPC code
          * @enum {string}
          */
-        ErrorCode: "invalid-field" | "not-found" | "conflict" | "no-space" | "out-of-range" | "unsupported-for-thick" | "unauthorized" | "body-too-large" | "unsupported-media-type" | "method-not-allowed" | "request-timeout" | "uri-too-long" | "headers-too-large" | "too-many-connections" | "lvm-failed" | "unavailable" | "internal";
+        ErrorCode: "invalid-field" | "not-found" | "conflict" | "no-space" | "out-of-range" | "unsupported-for-thick" | "in-use" | "incomplete" | "unauthorized" | "body-too-large" | "unsupported-media-type" | "method-not-allowed" | "request-timeout" | "uri-too-long" | "headers-too-large" | "too-many-connections" | "lvm-failed" | "unavailable" | "internal";
         Problem: {
             /** @description urn:copse:lvmd:problem:<code> */
             type: string;
@@ -391,7 +431,12 @@ export interface components {
         /** @description the logical volume's name (an lvm2-valid LV name) */
         LvNamePath: components["schemas"]["LvName"];
         DeviceClassPath: components["schemas"]["DeviceClassName"];
-        /** @description the device class ("" or absent is the default class) */
+        /**
+         * @description the device class the volume is in ("" and "00default" name the default class).
+         *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+         *     when two classes on different volume groups hold that name). Given: the volume
+         *     must be in that class; one found in another class is 400 invalid-field.
+         */
         DeviceClassQuery: components["schemas"]["DeviceClassName"];
     };
     requestBodies: never;
@@ -471,7 +516,12 @@ export interface operations {
     getLogicalVolume: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -498,7 +548,12 @@ export interface operations {
     createLogicalVolume: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -538,7 +593,12 @@ export interface operations {
     deleteLogicalVolume: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -563,7 +623,12 @@ export interface operations {
     resizeLogicalVolume: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -631,7 +696,12 @@ export interface operations {
     setActivation: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
