@@ -209,8 +209,9 @@ const UUID = /^[A-Za-z0-9]{6}(-[A-Za-z0-9]{4}){5}-[A-Za-z0-9]{6}$/;
  * - major/minor of active volumes: the kernel hands out dm minors in its own order (the
  *   guest's pool holds four, and minors of removed devices are reused): replaced by "<n>";
  *   whether a volume HAS them (it is active) is still compared.
- * Nothing in the answers is time-like. dataPercent and metadataPercent are compared as
- * they are: the scenario writes no data, so both backends must agree exactly.
+ * - when a thin pool was read (health.observedAt, health.since): replaced by "<time>".
+ * dataPercent and metadataPercent are compared as they are: the scenario writes no data,
+ * so both backends must agree exactly.
  */
 export function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
@@ -220,6 +221,7 @@ export function normalise(value: unknown): unknown {
     if (k === 'requestId') continue;
     if (k === 'uuid' && typeof v === 'string' && UUID.test(v)) out[k] = '<uuid>';
     else if ((k === 'major' || k === 'minor') && typeof v === 'number') out[k] = '<n>';
+    else if ((k === 'observedAt' || k === 'since') && typeof v === 'string') out[k] = '<time>';
     else out[k] = normalise(v);
   }
   return out;

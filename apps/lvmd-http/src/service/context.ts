@@ -44,7 +44,7 @@ export function requireLvIn(ctx: ServiceContext, dc: DeviceClass, name: string, 
 }
 
 export function view(ctx: ServiceContext, lv: LvRecord, dc: DeviceClass): LogicalVolume {
-  return volumeView(lv, dc, ctx.cache.get(dc.volumeGroup)?.lvs ?? []);
+  return volumeView(lv, dc, ctx.cache.get(dc.volumeGroup)?.lvs ?? [], ctx.cache.pool(dc));
 }
 
 /** What a new volume (or a volume's growth) may still take in the class. */

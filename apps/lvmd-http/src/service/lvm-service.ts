@@ -11,6 +11,7 @@ import type { Logger } from './logger';
 import { readinessChecks, type ReadinessCheck } from './readiness';
 import { VgCache } from './vg-cache';
 import { KeyedMutex } from './vg-lock';
+import type { PoolHealthSource } from '../pool/health-source';
 import { belongsTo, deviceClassView, volumeView } from './views';
 
 export type { Logger } from './logger';
@@ -24,6 +25,8 @@ export interface LvmServiceOptions {
   readonly log: Logger;
   /** re-read every VG this often even when nothing changed through us (TopoLVM: 10 minutes); 0 disables */
   readonly refreshIntervalMs: number;
+  /** the thin pools' health as the pool monitor follows it (apps/lvmd-http/src/pool/); none: as lvs shows it */
+  readonly pools?: PoolHealthSource;
 }
 
 /**
@@ -45,7 +48,7 @@ export class LvmService extends EventEmitter {
   constructor(private readonly o: LvmServiceOptions) {
     super();
     this.vgNames = [...new Set(o.config.deviceClasses.map((dc) => dc.volumeGroup))];
-    this.cache = new VgCache({ config: o.config, lvm: o.lvm, log: o.log, events: this, capacity: () => this.listDeviceClasses() });
+    this.cache = new VgCache({ config: o.config, lvm: o.lvm, log: o.log, events: this, capacity: () => this.listDeviceClasses(), pools: o.pools });
     this.ctx = { config: o.config, lvm: o.lvm, log: o.log, cache: this.cache, lock: new KeyedMutex() };
   }
 
@@ -56,7 +59,8 @@ export class LvmService extends EventEmitter {
    */
   async start(): Promise<void> {
     await Promise.all(this.vgNames.map((vg) => this.cache.refresh(vg).catch(() => undefined)));
-    const missing = this.readiness().filter((c) => !c.ok);
+    // a pool's health does not stop lvmd-http from starting: deleting volumes through it may be the cure
+    const missing = readinessChecks(this.o.config, this.cache).filter((c) => !c.ok);
     if (missing.length > 0) throw new Error(missing.map((c) => `${c.name}: ${c.detail}`).join('; '));
     const incomplete = this.listVolumes().filter((v) => v.state === 'incomplete');
     if (incomplete.length > 0) {
@@ -85,8 +89,9 @@ export class LvmService extends EventEmitter {
     );
   }
 
+  /** lvm answered, every VG and thin pool exists, and no thin pool's health stops writes. */
   readiness(): ReadinessCheck[] {
-    return readinessChecks(this.o.config, this.cache);
+    return [...readinessChecks(this.o.config, this.cache), ...(this.o.pools?.readiness() ?? [])];
   }
 
   /** "" and undefined name the default class; 404 naming the field when not configured. */
@@ -97,19 +102,19 @@ export class LvmService extends EventEmitter {
   listDeviceClasses(): DeviceClassView[] {
     return this.o.config.deviceClasses.flatMap((dc) => {
       const state = this.cache.get(dc.volumeGroup);
-      return state ? [deviceClassView(dc, state)] : [];
+      return state ? [deviceClassView(dc, state, this.cache.pool(dc))] : [];
     });
   }
 
   getDeviceClass(dc: DeviceClass): DeviceClassView {
-    return deviceClassView(dc, vgState(this.ctx, dc));
+    return deviceClassView(dc, vgState(this.ctx, dc), this.cache.pool(dc));
   }
 
   listVolumes(dc?: DeviceClass): LogicalVolume[] {
     const classes = dc ? [dc] : this.o.config.deviceClasses;
     return classes.flatMap((c) => {
       const state = this.cache.get(c.volumeGroup);
-      return state ? state.lvs.filter((lv) => belongsTo(lv, c)).map((lv) => volumeView(lv, c, state.lvs)) : [];
+      return state ? state.lvs.filter((lv) => belongsTo(lv, c)).map((lv) => volumeView(lv, c, state.lvs, this.cache.pool(c))) : [];
     });
   }
 

@@ -3,6 +3,7 @@ import type { DeviceClass, LvRecord, LvmdConfig } from '@copse/lvm-model';
 import type { Lvm, VgState } from '@copse/lvm-exec';
 import type { LogicalVolume } from '@copse/lvmd-api';
 import { toApiError } from '../errors';
+import type { PoolHealthSource, ThinPoolObservation } from '../pool/health-source';
 import type { Logger } from './logger';
 import { belongsTo, volumeView } from './views';
 
@@ -16,6 +17,8 @@ export interface VgCacheOptions {
   readonly events: EventEmitter;
   /** the capacity event's payload, computed from this cache */
   readonly capacity: () => unknown;
+  /** the thin pools' health as the pool monitor follows it (apps/lvmd-http/src/pool/); none: as lvs shows it */
+  readonly pools?: PoolHealthSource;
 }
 
 /**
@@ -35,8 +38,14 @@ export class VgCache {
     return this.states.get(vg);
   }
 
+  /** Changes with every state change and every change of a pool's health (both go into the views). */
   get version(): number {
-    return this.generation;
+    return this.generation + (this.o.pools?.generation ?? 0);
+  }
+
+  /** The pool monitor's last reading of the class's thin pool, if it follows it. */
+  pool(dc: DeviceClass): ThinPoolObservation | undefined {
+    return dc.type === 'thin' && dc.thinPool ? this.o.pools?.observation(dc.volumeGroup, dc.thinPool.name) : undefined;
   }
 
   /** The message of the last failed read, cleared by the next successful one. */
@@ -44,8 +53,18 @@ export class VgCache {
     return this.lastError;
   }
 
-  /** Re-reads one VG and emits what changed. */
+  /**
+   * Re-reads one VG's thin pools through the pool monitor (no lvm; a change may have
+   * freed or taken space), so that the capacity event of the read that follows carries
+   * their figures. A failure is the monitor's to report (its health says unknown).
+   */
+  private async refreshPools(vg: string): Promise<void> {
+    await this.o.pools?.refresh(vg).catch((e: unknown) => this.o.log.warn({ vg, err: String(e) }, 'thin pool re-read failed'));
+  }
+
+  /** Re-reads one VG (its pools first) and emits what changed. */
   async refresh(vg: string): Promise<void> {
+    await this.refreshPools(vg);
     let next: VgState;
     try {
       next = await this.o.lvm.readVg(vg);
@@ -68,6 +87,7 @@ export class VgCache {
   async refreshTouched(dc: DeviceClass, touched: readonly string[], removed?: string): Promise<void> {
     const vg = dc.volumeGroup;
     const previous = this.states.get(vg);
+    await this.refreshPools(vg);
     // Removing an origin clears the origin of its snapshots: re-read everything then.
     if (!previous || (removed !== undefined && previous.lvs.some((lv) => lv.origin === removed))) return this.refresh(vg);
     const names = dc.type === 'thin' && dc.thinPool ? [...touched, dc.thinPool.name] : [...touched];
@@ -93,7 +113,7 @@ export class VgCache {
     const after = new Map(pick(next.lvs).map((lv) => [lv.name, lv]));
     const classify = (lv: LvRecord) => this.o.config.deviceClasses.find((dc) => belongsTo(lv, dc));
     const emit = (type: VolumeEvent['type'], lv: LvRecord, dc: DeviceClass) =>
-      this.o.events.emit('volume', { type, volume: volumeView(lv, dc, next.lvs) } satisfies VolumeEvent);
+      this.o.events.emit('volume', { type, volume: volumeView(lv, dc, next.lvs, this.pool(dc)) } satisfies VolumeEvent);
     for (const [name, lv] of after) {
       const dc = classify(lv);
       if (!dc) continue;

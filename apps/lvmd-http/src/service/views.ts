@@ -1,6 +1,8 @@
 import { lvHealth, sumBytes, thickFreeBytes, thinFreeBytes, type DeviceClass, type LvRecord } from '@copse/lvm-model';
 import type { DeviceClass as DeviceClassView, LogicalVolume } from '@copse/lvmd-api';
 import type { VgState } from '@copse/lvm-exec';
+import type { ThinPoolObservation } from '../pool/health-source';
+import { poolHealthView, poolVolumeHealth } from '../pool/views';
 import { callerTags, ownTags } from './own-tags';
 
 /** Does this LV belong to the device class (its VG, and its thin pool or no pool)? */
@@ -12,12 +14,13 @@ export function belongsTo(lv: LvRecord, dc: DeviceClass): boolean {
 }
 
 /**
- * The API's view of an LV; a thin LV's health includes its pool's (full, failed, metadata
- * read-only). Tags are the caller's; lvmd-http's own say the state and the option class.
+ * The API's view of an LV; a thin LV's health includes its pool's: as the pool monitor
+ * last read it when given, else as lvs last showed the pool's attr. Tags are the caller's;
+ * lvmd-http's own say the state and the option class.
  */
-export function volumeView(lv: LvRecord, dc: DeviceClass, vgLvs: readonly LvRecord[]): LogicalVolume {
-  const pool = lv.poolLv ? vgLvs.find((p) => p.name === lv.poolLv && p.attr.isThinPool) : undefined;
-  const health = lvHealth(lv.attr, pool?.attr);
+export function volumeView(lv: LvRecord, dc: DeviceClass, vgLvs: readonly LvRecord[], pool?: ThinPoolObservation): LogicalVolume {
+  const poolLv = lv.poolLv ? vgLvs.find((p) => p.name === lv.poolLv && p.attr.isThinPool) : undefined;
+  const health = pool ? poolVolumeHealth(lvHealth(lv.attr), lv.poolLv, pool) : lvHealth(lv.attr, poolLv?.attr);
   const own = ownTags(lv.tags);
   return {
     name: lv.name,
@@ -41,8 +44,11 @@ export function volumeView(lv: LvRecord, dc: DeviceClass, vgLvs: readonly LvReco
   };
 }
 
-/** A device class with its capacity, from the VG's state; spareBytes only where it applies (thick). */
-export function deviceClassView(dc: DeviceClass, state: VgState): DeviceClassView {
+/**
+ * A device class with its capacity, from the VG's state; spareBytes only where it applies
+ * (thick); its pool's health as the pool monitor last read it, else as lvs showed it.
+ */
+export function deviceClassView(dc: DeviceClass, state: VgState, observation?: ThinPoolObservation): DeviceClassView {
   const base = {
     name: dc.name,
     volumeGroup: dc.volumeGroup,
@@ -64,17 +70,19 @@ export function deviceClassView(dc: DeviceClass, state: VgState): DeviceClassVie
     overprovisionRatio: dc.thinPool.overprovisionRatio,
     virtualSizeSumBytes: virtualSizeBytes,
   });
+  const health = poolHealthView(observation, pool);
   return {
     ...base,
     freeBytes: overprovisionedFreeBytes,
     thinPool: {
       name: poolName,
       sizeBytes: poolSizeBytes,
-      dataPercent: pool?.dataPercent ?? 0,
-      metadataPercent: pool?.metadataPercent ?? 0,
+      dataPercent: health.dataPercent ?? pool?.dataPercent ?? 0,
+      metadataPercent: health.metadataPercent ?? pool?.metadataPercent ?? 0,
       overprovisionRatio: dc.thinPool.overprovisionRatio,
       virtualSizeBytes,
       overprovisionedFreeBytes,
+      health: health.view,
     },
   };
 }

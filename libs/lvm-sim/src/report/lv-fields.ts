@@ -12,7 +12,8 @@ export function lvFields(vg: SimVg, lv: SimLv, ctx: ReportContext): FieldValues 
   const pool = lv.type === 'thin' ? vg.lvs.find((p) => p.name === lv.poolLv) : undefined;
   const origin = lv.origin !== undefined ? vg.lvs.find((o) => o.name === lv.origin) : undefined;
   const bytes = lv.extents * vg.extentSize;
-  const full = lv.type === 'thin-pool' && lv.active && lv.pool!.usedBytes >= bytes;
+  // 'D' (out of data space) is dm-thin's mode, not a full pool: a pool with every block used stays writable until a write needs one more
+  const full = lv.type === 'thin-pool' && lv.active && lv.pool!.dm?.mode === 'out_of_data_space';
   const dataPercent = (): string => {
     if (!lv.active) return '';
     if (lv.type === 'thin') return formatPercent(lv.mappedBytes ?? 0, bytes);

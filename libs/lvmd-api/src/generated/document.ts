@@ -359,7 +359,7 @@ export const lvmdOpenApiDocument = {
           "watch"
         ],
         "summary": "Server-sent events of capacity and logical volume changes, resumable",
-        "description": "The counterpart of TopoLVM's lvmd Watch, as server-sent events.\n\nEvery event but `close` has an id `<epoch>-<revision>`: the epoch names this\nlvmd-http process's lifetime, the revision counts every change it published\n(like a resourceVersion). Events:\n- `snapshot` {reason, deviceClasses, logicalVolumes}: the whole state as of\n  its id; replaces what the client knew. Sent first unless the stream resumes.\n- `capacity` {items}: every device class, after every change and refresh.\n- `logical-volume` {type: created|updated|deleted, volume}.\n- `close` {reason, detail}: the server ends the stream (slow-client, stalled,\n  shutdown); reconnect with the last id received.\n\nReconnect with `Last-Event-ID`: when its epoch is this process's and the\nevents after it are still in the server's bounded history, they are replayed;\notherwise a `snapshot` (reason restarted, expired or invalid-id) comes first.\nA client that applies created/updated as upsert, deleted as removal and a\nsnapshot as replacement always converges. A client that does not read has\nits pending events coalesced to the latest per volume and capacity, and is\nclosed past a limit.\n",
+        "description": "The counterpart of TopoLVM's lvmd Watch, as server-sent events.\n\nEvery event but `close` has an id `<epoch>-<revision>`: the epoch names this\nlvmd-http process's lifetime, the revision counts every change it published\n(like a resourceVersion). Events:\n- `snapshot` {reason, deviceClasses, logicalVolumes}: the whole state as of\n  its id; replaces what the client knew. Sent first unless the stream resumes.\n- `capacity` {items}: every device class, after every change and refresh.\n- `logical-volume` {type: created|updated|deleted, volume}.\n  A thin pool's usage and health are followed live: a change of either sends a\n  `capacity` event, and a change of health that affects the pool's volumes\n  sends an `updated` event for each of them.\n- `close` {reason, detail}: the server ends the stream (slow-client, stalled,\n  shutdown); reconnect with the last id received.\n\nReconnect with `Last-Event-ID`: when its epoch is this process's and the\nevents after it are still in the server's bounded history, they are replayed;\notherwise a `snapshot` (reason restarted, expired or invalid-id) comes first.\nA client that applies created/updated as upsert, deleted as removal and a\nsnapshot as replacement always converges. A client that does not read has\nits pending events coalesced to the latest per volume and capacity, and is\nclosed past a limit.\n",
         "parameters": [
           {
             "name": "Last-Event-ID",
@@ -419,7 +419,8 @@ export const lvmdOpenApiDocument = {
         "tags": [
           "operations"
         ],
-        "summary": "Readiness (lvm reachable, all configured volume groups and thin pools exist)",
+        "summary": "Readiness (lvm reachable, all configured volume groups and thin pools exist, no thin pool stops writes)",
+        "description": "503 while lvm cannot be run, a configured volume group or thin pool is missing, or a thin pool's health stops writes (full, out-of-data-space, error-io, read-only, needs-check, failed) or cannot be read (unknown); each check names what it looked at. lvmd-http serves every request while not ready: deleting volumes is how a full pool gets space back.",
         "security": [
           {}
         ],
@@ -760,6 +761,7 @@ export const lvmdOpenApiDocument = {
         "required": [
           "healthy"
         ],
+        "description": "From the volume's lv_attr and, for a thin volume, its pool's health: a pool that stops writes (full, out of data space, error IO, read-only, needs check, failed) makes each of its volumes unhealthy, the reason naming the pool (csi-node's VolumeCondition).",
         "properties": {
           "healthy": {
             "type": "boolean"
@@ -843,7 +845,8 @@ export const lvmdOpenApiDocument = {
           "metadataPercent",
           "overprovisionRatio",
           "virtualSizeBytes",
-          "overprovisionedFreeBytes"
+          "overprovisionedFreeBytes",
+          "health"
         ],
         "properties": {
           "name": {
@@ -853,10 +856,12 @@ export const lvmdOpenApiDocument = {
             "type": "integer"
           },
           "dataPercent": {
-            "type": "number"
+            "type": "number",
+            "description": "data blocks in use, as lvs prints data_percent (followed live through device-mapper, see health)"
           },
           "metadataPercent": {
-            "type": "number"
+            "type": "number",
+            "description": "metadata blocks in use, as lvs prints metadata_percent"
           },
           "overprovisionRatio": {
             "type": "number"
@@ -868,8 +873,66 @@ export const lvmdOpenApiDocument = {
           "overprovisionedFreeBytes": {
             "type": "integer",
             "description": "floor(ratio x pool size) - sum of virtual sizes, never negative"
+          },
+          "health": {
+            "$ref": "#/components/schemas/ThinPoolHealth"
           }
         }
+      },
+      "ThinPoolHealth": {
+        "type": "object",
+        "description": "The pool as device-mapper last reported it. lvmd-http follows every thin pool live: it sleeps in `dmsetup wait` for the pool's events (low-water mark, out of data space, every mode change) and re-reads `dmsetup status` within a second of writes to the pool (see docs/lvmd-http.md). Health that stops writes makes every thin volume of the pool unhealthy and /readyz fail.",
+        "required": [
+          "status"
+        ],
+        "properties": {
+          "status": {
+            "$ref": "#/components/schemas/ThinPoolHealthStatus"
+          },
+          "reason": {
+            "type": "string",
+            "description": "what is wrong, what it means for writes and what to do; absent when ok"
+          },
+          "observedAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "when the pool was last read (absent when the health was only read from lvs, without the pool monitor)"
+          },
+          "since": {
+            "type": "string",
+            "format": "date-time",
+            "description": "when the pool was first seen in this status"
+          },
+          "dataUsedBytes": {
+            "type": "integer",
+            "description": "data blocks in use times the block size; absent when the status could not be read"
+          },
+          "dataSizeBytes": {
+            "type": "integer"
+          },
+          "metadataUsedBytes": {
+            "type": "integer"
+          },
+          "metadataSizeBytes": {
+            "type": "integer"
+          }
+        }
+      },
+      "ThinPoolHealthStatus": {
+        "type": "string",
+        "description": "ok: writable, below the warning threshold; low-water: data or metadata at or above the warning threshold (--pool-warning-percent, 80 by default); full: every data block in use, the next write to an unprovisioned block stops the pool; out-of-data-space: out of data space, writes needing new blocks are queued (queue IO) until space is freed or no_space_timeout passes; error-io: out of data space, writes needing new blocks fail (error IO); read-only: the metadata is read-only (out of metadata space, or a metadata error); needs-check: the metadata needs lvconvert --repair; failed: the pool failed, every I/O fails; inactive: the pool's device is not active; unknown: its status could not be read. full, out-of-data-space, error-io, read-only, needs-check and failed make the pool's thin volumes unhealthy; those and unknown make /readyz fail.",
+        "enum": [
+          "ok",
+          "low-water",
+          "full",
+          "out-of-data-space",
+          "error-io",
+          "read-only",
+          "needs-check",
+          "failed",
+          "inactive",
+          "unknown"
+        ]
       },
       "DeviceClassList": {
         "type": "object",

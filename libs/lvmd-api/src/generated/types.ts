@@ -185,6 +185,9 @@ export interface paths {
          *       its id; replaces what the client knew. Sent first unless the stream resumes.
          *     - `capacity` {items}: every device class, after every change and refresh.
          *     - `logical-volume` {type: created|updated|deleted, volume}.
+         *       A thin pool's usage and health are followed live: a change of either sends a
+         *       `capacity` event, and a change of health that affects the pool's volumes
+         *       sends an `updated` event for each of them.
          *     - `close` {reason, detail}: the server ends the stream (slow-client, stalled,
          *       shutdown); reconnect with the last id received.
          *
@@ -229,7 +232,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness (lvm reachable, all configured volume groups and thin pools exist) */
+        /**
+         * Readiness (lvm reachable, all configured volume groups and thin pools exist, no thin pool stops writes)
+         * @description 503 while lvm cannot be run, a configured volume group or thin pool is missing, or a thin pool's health stops writes (full, out-of-data-space, error-io, read-only, needs-check, failed) or cannot be read (unknown); each check names what it looked at. lvmd-http serves every request while not ready: deleting volumes is how a full pool gets space back.
+         */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -353,6 +359,7 @@ export interface components {
             dataPercent?: number;
             health: components["schemas"]["VolumeHealth"];
         };
+        /** @description From the volume's lv_attr and, for a thin volume, its pool's health: a pool that stops writes (full, out of data space, error IO, read-only, needs check, failed) makes each of its volumes unhealthy, the reason naming the pool (csi-node's VolumeCondition). */
         VolumeHealth: {
             healthy: boolean;
             reason?: string;
@@ -378,14 +385,43 @@ export interface components {
         ThinPool: {
             name: string;
             sizeBytes: number;
+            /** @description data blocks in use, as lvs prints data_percent (followed live through device-mapper, see health) */
             dataPercent: number;
+            /** @description metadata blocks in use, as lvs prints metadata_percent */
             metadataPercent: number;
             overprovisionRatio: number;
             /** @description the sum of the thin volumes' virtual sizes */
             virtualSizeBytes: number;
             /** @description floor(ratio x pool size) - sum of virtual sizes, never negative */
             overprovisionedFreeBytes: number;
+            health: components["schemas"]["ThinPoolHealth"];
         };
+        /** @description The pool as device-mapper last reported it. lvmd-http follows every thin pool live: it sleeps in `dmsetup wait` for the pool's events (low-water mark, out of data space, every mode change) and re-reads `dmsetup status` within a second of writes to the pool (see docs/lvmd-http.md). Health that stops writes makes every thin volume of the pool unhealthy and /readyz fail. */
+        ThinPoolHealth: {
+            status: components["schemas"]["ThinPoolHealthStatus"];
+            /** @description what is wrong, what it means for writes and what to do; absent when ok */
+            reason?: string;
+            /**
+             * Format: date-time
+             * @description when the pool was last read (absent when the health was only read from lvs, without the pool monitor)
+             */
+            observedAt?: string;
+            /**
+             * Format: date-time
+             * @description when the pool was first seen in this status
+             */
+            since?: string;
+            /** @description data blocks in use times the block size; absent when the status could not be read */
+            dataUsedBytes?: number;
+            dataSizeBytes?: number;
+            metadataUsedBytes?: number;
+            metadataSizeBytes?: number;
+        };
+        /**
+         * @description ok: writable, below the warning threshold; low-water: data or metadata at or above the warning threshold (--pool-warning-percent, 80 by default); full: every data block in use, the next write to an unprovisioned block stops the pool; out-of-data-space: out of data space, writes needing new blocks are queued (queue IO) until space is freed or no_space_timeout passes; error-io: out of data space, writes needing new blocks fail (error IO); read-only: the metadata is read-only (out of metadata space, or a metadata error); needs-check: the metadata needs lvconvert --repair; failed: the pool failed, every I/O fails; inactive: the pool's device is not active; unknown: its status could not be read. full, out-of-data-space, error-io, read-only, needs-check and failed make the pool's thin volumes unhealthy; those and unknown make /readyz fail.
+         * @enum {string}
+         */
+        ThinPoolHealthStatus: "ok" | "low-water" | "full" | "out-of-data-space" | "error-io" | "read-only" | "needs-check" | "failed" | "inactive" | "unknown";
         DeviceClassList: {
             items: components["schemas"]["DeviceClass"][];
         };
