@@ -33,7 +33,7 @@ export function setup() {
   const published = new PublishedTargets();
   const service = createNodeService({ nodeName: 'node-1', names: nameSet(), volumes, host, published, maxVolumesPerNode: 0 });
   let minor = 10;
-  const addVolume = (id: string, o: { sizeBytes?: number; fsType?: string; fsSizeBytes?: number; readOnly?: boolean; healthy?: boolean; healthReason?: string; active?: boolean; partitionTable?: string } = {}) => {
+  const addVolume = (id: string, o: { sizeBytes?: number; fsType?: string; fsSizeBytes?: number; readOnly?: boolean; healthy?: boolean; healthReason?: string; active?: boolean; partitionTable?: string; complete?: boolean } = {}) => {
     const devicePath = `/dev/vg0/${id}`;
     const sizeBytes = o.sizeBytes ?? 64 * MiB;
     const device = host.addDevice(devicePath, {
@@ -49,6 +49,7 @@ export function setup() {
       devicePath,
       sizeBytes,
       active: o.active ?? true,
+      complete: o.complete ?? true,
       readOnly: o.readOnly ?? false,
       healthy: o.healthy ?? true,
       ...(o.healthReason ? { healthReason: o.healthReason } : {}),

@@ -21,6 +21,9 @@ export interface NodeServiceDeps {
 export async function requireVolume(deps: NodeServiceDeps, volumeId: string, signal: AbortSignal): Promise<NodeVolume> {
   const volume = await deps.volumes.get(volumeId, signal);
   if (!volume) throw CsiError.notFound(`volume ${volumeId} does not exist on node ${deps.nodeName} (no logical volume of that name in lvmd-http)`);
+  if (!volume.complete) {
+    throw CsiError.unavailable(`volume ${volumeId} on node ${deps.nodeName} is being completed after an interrupted create: try again shortly`);
+  }
   return volume;
 }
 

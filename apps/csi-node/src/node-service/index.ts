@@ -2,7 +2,7 @@ export { createNodeService, NODE_CAPABILITIES } from './node-service';
 export type { NodeServiceDeps } from './deps';
 export { nodeErrorToCsi } from './errors';
 export { PublishedTargets } from './published';
-export { LvmdVolumeSource, toNodeVolume, type LvmdVolumeClient, type LvmdVolumeSourceOptions, type NodeVolume, type VolumeSource } from './volume-source';
+export { LvmdVolumeSource, toNodeVolume, type LvmdVolumeClient, type NodeVolume, type VolumeSource } from './volume-source';
 export { NODE_ACCESS_MODES, NODE_VOLUME_SUPPORT } from './requests';
 export { GROW_SLACK_BYTES } from './grow';
 export { NEW_FILESYSTEM_ROOT_MODE } from './publish';

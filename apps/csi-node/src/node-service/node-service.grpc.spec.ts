@@ -36,7 +36,7 @@ describe('the Node service over gRPC', () => {
     });
     client = csiClient('Node', socket, contract);
     host.addDevice('/dev/vg0/v1', { rdev: { major: 253, minor: 1 }, sizeBytes: 1 << 26, fsType: 'ext4', fsSizeBytes: 1 << 26 });
-    volumes.volumes.set('v1', { id: 'v1', deviceClass: 'thin', devicePath: '/dev/vg0/v1', sizeBytes: 1 << 26, active: true, readOnly: false, healthy: true });
+    volumes.volumes.set('v1', { id: 'v1', deviceClass: 'thin', devicePath: '/dev/vg0/v1', sizeBytes: 1 << 26, active: true, complete: true, readOnly: false, healthy: true });
   });
   afterAll(async () => {
     client.close();

@@ -77,6 +77,16 @@ describe('NodePublishVolume, filesystem', () => {
     });
   });
 
+  it('answers UNAVAILABLE, touching nothing, for a volume whose create was interrupted (lvmd-http state incomplete)', async () => {
+    const { host, service, addVolume } = setup();
+    addVolume('v1', { complete: false });
+    await expect(service.NodePublishVolume!(publishRequest('v1', T, mountCap()), ctx())).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+      message: expect.stringMatching(/being completed after an interrupted create/),
+    });
+    expect(host.calls).toEqual([]);
+  });
+
   it.each([
     ['no volume_id', { volume_id: '' }, 'volume_id is required'],
     ['no target_path', { target_path: '' }, 'target_path is required'],

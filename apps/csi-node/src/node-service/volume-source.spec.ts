@@ -1,15 +1,16 @@
-import { LvmdClientError, type DeviceClass, type LogicalVolume } from '@copse/lvmd-api';
+import { LvmdClientError, type LogicalVolume } from '@copse/lvmd-api';
 import { LvmdVolumeSource, type LvmdVolumeClient } from './volume-source';
 
-const lv = (name: string, deviceClass: string, o: Partial<LogicalVolume> = {}): LogicalVolume => ({
+const lv = (name: string, o: Partial<LogicalVolume> = {}): LogicalVolume => ({
   name,
   uuid: 'u',
-  deviceClass,
+  deviceClass: 'thin',
   volumeGroup: 'vg0',
   type: 'thin',
   thinPool: 'pool0',
   sizeBytes: 1 << 30,
   tags: [],
+  state: 'ready',
   origin: '',
   active: true,
   accessType: 'rw',
@@ -18,66 +19,51 @@ const lv = (name: string, deviceClass: string, o: Partial<LogicalVolume> = {}): 
   health: { healthy: true },
   ...o,
 });
-const dc = (name: string, isDefault = false) => ({ name, default: isDefault }) as DeviceClass;
-const notFound = () => new LvmdClientError(404, 'not-found', { type: 't', title: 'Not found', status: 404, code: 'not-found' });
+const problem = (status: number, code: 'not-found' | 'unavailable', title: string) => new LvmdClientError(status, code, { type: 't', title, status, code });
 
 class FakeClient implements LvmdVolumeClient {
-  classes: DeviceClass[] = [dc('thick'), dc('thin', true)];
   readonly lvs = new Map<string, LogicalVolume>();
   readonly calls: string[] = [];
-  async listDeviceClasses(): Promise<DeviceClass[]> {
-    this.calls.push('list');
-    return this.classes;
-  }
   async getLogicalVolume(name: string, deviceClass?: string): Promise<LogicalVolume> {
-    this.calls.push(`get ${name}?${deviceClass}`);
-    const found = this.lvs.get(`${deviceClass}/${name}`);
-    if (!found) throw notFound();
+    this.calls.push(`get ${name} ${deviceClass ?? '(any class)'}`);
+    const found = this.lvs.get(name);
+    if (!found) throw problem(404, 'not-found', 'Not found');
     return found;
   }
 }
 
 describe('LvmdVolumeSource', () => {
-  it('looks in the default class first, and reads the class list once', async () => {
+  it("reads a volume in one request, lvmd-http finding its class, with its access type and health", async () => {
     const client = new FakeClient();
-    client.lvs.set('thin/v1', lv('v1', 'thin', { accessType: 'ro', health: { healthy: false, reason: 'pool full' } }));
-    const source = new LvmdVolumeSource(client);
-    expect(await source.get('v1')).toEqual({
+    client.lvs.set('v1', lv('v1', { deviceClass: 'fast', accessType: 'ro', health: { healthy: false, reason: 'pool full' } }));
+    expect(await new LvmdVolumeSource(client).get('v1')).toEqual({
       id: 'v1',
-      deviceClass: 'thin',
+      deviceClass: 'fast',
       devicePath: '/dev/vg0/v1',
       sizeBytes: 1 << 30,
       active: true,
+      complete: true,
       readOnly: true,
       healthy: false,
       healthReason: 'pool full',
     });
-    await source.get('v1');
-    expect(client.calls).toEqual(['list', 'get v1?thin', 'get v1?thin']);
+    expect(client.calls).toEqual(['get v1 (any class)']);
   });
 
-  it('uses the device class csi-node knows for the volume: one request', async () => {
+  it('tells an interrupted create (state incomplete) from a complete volume', async () => {
     const client = new FakeClient();
-    client.lvs.set('thick/v2', lv('v2', 'thick'));
-    const source = new LvmdVolumeSource(client, { deviceClassOf: (id) => (id === 'v2' ? 'thick' : undefined) });
-    expect((await source.get('v2'))?.deviceClass).toBe('thick');
-    expect(client.calls).toEqual(['get v2?thick']);
+    client.lvs.set('v2', lv('v2', { state: 'incomplete' }));
+    expect(await new LvmdVolumeSource(client).get('v2')).toMatchObject({ complete: false });
   });
 
-  it('searches every class, reading the list again before it says the volume is not there', async () => {
-    const client = new FakeClient();
-    const source = new LvmdVolumeSource(client);
-    expect(await source.get('v3')).toBeUndefined();
-    client.classes = [...client.classes, dc('fast')];
-    client.lvs.set('fast/v3', lv('v3', 'fast'));
-    expect((await source.get('v3'))?.deviceClass).toBe('fast');
-    expect(client.calls.slice(-4)).toEqual(['get v3?thin', 'get v3?thick', 'list', 'get v3?fast']);
+  it('answers undefined for a volume lvmd-http does not have', async () => {
+    expect(await new LvmdVolumeSource(new FakeClient()).get('v3')).toBeUndefined();
   });
 
   it('passes on errors other than not-found', async () => {
     const client = new FakeClient();
     client.getLogicalVolume = async () => {
-      throw new LvmdClientError(503, 'unavailable', { type: 't', title: 'lvm is not available', status: 503, code: 'unavailable' });
+      throw problem(503, 'unavailable', 'lvm is not available');
     };
     await expect(new LvmdVolumeSource(client).get('v1')).rejects.toBeInstanceOf(LvmdClientError);
   });
