@@ -3,7 +3,7 @@ import type { CallContext } from '@copse/csi-grpc';
 import type { AccessMode, NodePublishVolumeRequest__Output, VolumeCapability__Output } from '@copse/csi-spec';
 import { nameSet } from '@copse/k8s-crd';
 import pino from 'pino';
-import { createNodeService, PublishedTargets, type NodeVolume, type VolumeSource } from '../src/node-service';
+import { nodeServiceCore, PublishedTargets, type NodeVolume, type VolumeSource } from '../src/node-service';
 import { FakeHost } from './fake-host';
 
 export const MiB = 1024 * 1024;
@@ -31,7 +31,7 @@ export function setup() {
   const host = new FakeHost();
   const volumes = new FakeVolumes();
   const published = new PublishedTargets();
-  const service = createNodeService({ nodeName: 'node-1', names: nameSet(), volumes, host, published, maxVolumesPerNode: 0 });
+  const service = nodeServiceCore({ nodeName: 'node-1', names: nameSet(), volumes, host, published, maxVolumesPerNode: 0 });
   let minor = 10;
   const addVolume = (id: string, o: { sizeBytes?: number; fsType?: string; fsSizeBytes?: number; readOnly?: boolean; healthy?: boolean; healthReason?: string; active?: boolean; partitionTable?: string; complete?: boolean } = {}) => {
     const devicePath = `/dev/vg0/${id}`;

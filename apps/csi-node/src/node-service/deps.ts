@@ -5,8 +5,8 @@ import type { NameSet } from '@copse/k8s-crd';
 import type { PublishedTargets } from './published';
 import type { NodeVolume, VolumeSource } from './volume-source';
 
-/** What the Node service works with; main.ts builds them (STYLE: no singletons below main). */
-export interface NodeServiceDeps {
+/** What the Node service's core works with; createNodeService (wire.ts) builds them from csi-node's wiring. */
+export interface NodeServiceParts {
   /** this node's name: the CSI node id and the topology segment's value */
   readonly nodeName: string;
   /** the API group's names: the topology key */
@@ -18,7 +18,7 @@ export interface NodeServiceDeps {
   readonly maxVolumesPerNode?: number;
 }
 
-export async function requireVolume(deps: NodeServiceDeps, volumeId: string, signal: AbortSignal): Promise<NodeVolume> {
+export async function requireVolume(deps: NodeServiceParts, volumeId: string, signal: AbortSignal): Promise<NodeVolume> {
   const volume = await deps.volumes.get(volumeId, signal);
   if (!volume) throw CsiError.notFound(`volume ${volumeId} does not exist on node ${deps.nodeName} (no logical volume of that name in lvmd-http)`);
   if (!volume.complete) {
@@ -28,7 +28,7 @@ export async function requireVolume(deps: NodeServiceDeps, volumeId: string, sig
 }
 
 /** The device number of a volume's device node: what mounts of it show. */
-export async function volumeDevice(deps: NodeServiceDeps, volume: NodeVolume): Promise<DeviceNumber> {
+export async function volumeDevice(deps: NodeServiceParts, volume: NodeVolume): Promise<DeviceNumber> {
   if (!volume.active) {
     throw CsiError.failedPrecondition(`volume ${volume.id} is not active on node ${deps.nodeName}: its device ${volume.devicePath} does not exist`);
   }

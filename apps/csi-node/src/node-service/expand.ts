@@ -1,7 +1,7 @@
 import { capacityRange, CsiError, requireString, type CallContext } from '@copse/csi-grpc';
 import type { NodeExpandVolumeRequest__Output, NodeExpandVolumeResponse } from '@copse/csi-spec';
 import { isFsType, isReadOnlyMount, mountAt, sameDevice } from '@copse/fs-model';
-import { requireVolume, volumeDevice, type NodeServiceDeps } from './deps';
+import { requireVolume, volumeDevice, type NodeServiceParts } from './deps';
 import { growIfSmaller } from './grow';
 import { requirePath } from './requests';
 
@@ -10,7 +10,7 @@ import { requirePath } from './requests';
  * size (the controller grew the LV first); a raw block volume has nothing to grow.
  * Answers the device's size. Idempotent: a filesystem already as large answers OK.
  */
-export async function expandVolume(deps: NodeServiceDeps, req: NodeExpandVolumeRequest__Output, ctx: CallContext): Promise<NodeExpandVolumeResponse> {
+export async function expandVolume(deps: NodeServiceParts, req: NodeExpandVolumeRequest__Output, ctx: CallContext): Promise<NodeExpandVolumeResponse> {
   const volumeId = requireString(req.volume_id, 'volume_id');
   const volumePath = requirePath(req.volume_path, 'volume_path');
   const range = capacityRange(req.capacity_range);

@@ -8,11 +8,11 @@ import { CommandUnavailableError } from '@copse/process-runner';
 import { FakeHost } from '../../test/fake-host';
 import { ctx, FakeVolumes } from '../../test/fixture';
 import { nodeErrorToCsi } from './errors';
-import { createNodeService } from './node-service';
+import { nodeServiceCore } from './node-service';
 import { PublishedTargets } from './published';
 
 const service = (group = nameSet(), maxVolumesPerNode?: number) =>
-  createNodeService({ nodeName: 'worker-3', names: group, volumes: new FakeVolumes(), host: new FakeHost(), published: new PublishedTargets(), maxVolumesPerNode });
+  nodeServiceCore({ nodeName: 'worker-3', names: group, volumes: new FakeVolumes(), host: new FakeHost(), published: new PublishedTargets(), maxVolumesPerNode });
 
 describe('NodeGetInfo and NodeGetCapabilities', () => {
   it("answers the node name as node id and the topology segment under the API group's key", async () => {
@@ -40,7 +40,7 @@ describe('nodeErrorToCsi', () => {
     new LvmdClientError(503, code, { type: 'x', title, status: 503, code, ...(detail ? { detail } : {}) });
 
   it.each([
-    ['an lvmd-http problem, by the registry', problem('unavailable', 'lvm is not available', 'lvm timed out'), status.UNAVAILABLE, 'lvmd-http: lvm is not available: lvm timed out'],
+    ['an lvmd-http problem, by the registry', problem('unavailable', 'lvm is not available', 'lvm timed out'), status.UNAVAILABLE, 'lvmd-http: lvm timed out'],
     ['a wrong lvmd-http token', problem('unauthorized', 'Missing or wrong bearer token'), status.UNAUTHENTICATED, 'lvmd-http: Missing or wrong bearer token'],
     [
       'a failed mount, naming the command and what it said',
@@ -50,8 +50,8 @@ describe('nodeErrorToCsi', () => {
     ],
     ['a missing program', new CommandUnavailableError(['mkfs.btrfs', '-f', '/dev/a'], Object.assign(new Error('spawn mkfs.btrfs ENOENT'), { code: 'ENOENT' })), status.INTERNAL, 'cannot run mkfs.btrfs on this node: spawn mkfs.btrfs ENOENT'],
     ['unreadable tool output', new FsSizeParseError('dumpe2fs', 'no Block size'), status.INTERNAL, 'cannot read the filesystem size from dumpe2fs: no Block size'],
-    ['lvmd-http refusing connections', Object.assign(new Error('connect ECONNREFUSED /run/lvmd.sock'), { code: 'ECONNREFUSED', syscall: 'connect' }), status.UNAVAILABLE, 'lvmd-http is not reachable: connect ECONNREFUSED /run/lvmd.sock'],
-    ['an undici socket error', Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), status.UNAVAILABLE, 'lvmd-http is not reachable: other side closed'],
+    ['lvmd-http refusing connections', Object.assign(new Error('connect ECONNREFUSED /run/lvmd.sock'), { code: 'ECONNREFUSED', syscall: 'connect' }), status.UNAVAILABLE, 'lvmd-http unreachable (ECONNREFUSED): connect ECONNREFUSED /run/lvmd.sock'],
+    ['an undici socket error', Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), status.UNAVAILABLE, 'lvmd-http unreachable (UND_ERR_SOCKET): other side closed'],
   ])('maps %s', (_name, err, code, message) => {
     const mapped = nodeErrorToCsi(err);
     expect(mapped).toBeInstanceOf(CsiError);

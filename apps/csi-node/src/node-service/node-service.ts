@@ -1,6 +1,6 @@
 import type { NodeService } from '@copse/csi-grpc';
 import { nodeCapabilities } from '@copse/csi-spec';
-import type { NodeServiceDeps } from './deps';
+import type { NodeServiceParts } from './deps';
 import { expandVolume } from './expand';
 import { publishVolume } from './publish';
 import { volumeStats } from './stats';
@@ -10,12 +10,13 @@ import { unpublishVolume } from './unpublish';
 export const NODE_CAPABILITIES = ['GET_VOLUME_STATS', 'EXPAND_VOLUME', 'VOLUME_CONDITION'] as const;
 
 /**
- * The CSI Node service, unlocked: main.ts wraps it with withLocks(core, NODE_LOCKS) so
- * that calls on one volume id never overlap (publish, unpublish and expand hold the id;
- * stats and info run free). NodeStageVolume and NodeUnstageVolume are absent: the
+ * The CSI Node service, unlocked and untranslated: createNodeService (wire.ts) wraps it
+ * with withLocks(core, NODE_LOCKS) so that calls on one volume id never overlap
+ * (publish, unpublish and expand hold the id; stats and info run free), and turns its
+ * domain errors into gRPC status. NodeStageVolume and NodeUnstageVolume are absent: the
  * server answers UNIMPLEMENTED, as the capabilities promise no STAGE_UNSTAGE_VOLUME.
  */
-export function createNodeService(deps: NodeServiceDeps): Partial<NodeService> {
+export function nodeServiceCore(deps: NodeServiceParts): Partial<NodeService> {
   return {
     NodeGetInfo: () => ({
       node_id: deps.nodeName,

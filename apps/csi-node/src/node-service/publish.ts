@@ -11,7 +11,7 @@ import {
   type DeviceNumber,
   type FsType,
 } from '@copse/fs-model';
-import { requireVolume, volumeDevice, type NodeServiceDeps } from './deps';
+import { requireVolume, volumeDevice, type NodeServiceParts } from './deps';
 import { growIfSmaller } from './grow';
 import { sameFlags } from './published';
 import { describeParams, publishParams, requirePath, type PublishParams } from './requests';
@@ -32,7 +32,7 @@ const TARGET_FILE_MODE = 0o660;
  * ALREADY_EXISTS. The same volume may be published at several targets (Kubernetes'
  * ReadWriteOnce lets every pod on the node use it).
  */
-export async function publishVolume(deps: NodeServiceDeps, req: NodePublishVolumeRequest__Output, ctx: CallContext): Promise<NodePublishVolumeResponse> {
+export async function publishVolume(deps: NodeServiceParts, req: NodePublishVolumeRequest__Output, ctx: CallContext): Promise<NodePublishVolumeResponse> {
   const volumeId = requireString(req.volume_id, 'volume_id');
   const target = requirePath(req.target_path, 'target_path');
   const params = publishParams(req.volume_capability, req.readonly);
@@ -65,7 +65,7 @@ export async function publishVolume(deps: NodeServiceDeps, req: NodePublishVolum
 type Existing = { state: 'none' } | { state: 'same'; fsType?: FsType } | { state: 'conflict'; why: string };
 
 /** What is published at the target now, compared with the request. */
-async function existingPublish(deps: NodeServiceDeps, volumeId: string, target: string, device: DeviceNumber, params: PublishParams): Promise<Existing> {
+async function existingPublish(deps: NodeServiceParts, volumeId: string, target: string, device: DeviceNumber, params: PublishParams): Promise<Existing> {
   const entry = mountAt(await deps.host.mounts(), target);
   if (!entry) return { state: 'none' };
   const mounted = await deps.host.deviceOfMount(entry);
@@ -82,7 +82,7 @@ async function existingPublish(deps: NodeServiceDeps, volumeId: string, target: 
   return { state: 'same', ...(isFsType(entry.fsType) ? { fsType: entry.fsType } : {}) };
 }
 
-async function publishBlock(deps: NodeServiceDeps, volume: NodeVolume, target: string, params: PublishParams, ctx: CallContext): Promise<void> {
+async function publishBlock(deps: NodeServiceParts, volume: NodeVolume, target: string, params: PublishParams, ctx: CallContext): Promise<void> {
   const info = await deps.host.pathInfo(target);
   if (info && info.kind !== 'file') {
     throw CsiError.failedPrecondition(`target_path ${target} is a ${info.kind === 'directory' ? 'directory' : info.kind}; a raw block volume is published as a file the device is bind-mounted onto`);
@@ -98,7 +98,7 @@ async function publishBlock(deps: NodeServiceDeps, volume: NodeVolume, target: s
 }
 
 async function publishFilesystem(
-  deps: NodeServiceDeps,
+  deps: NodeServiceParts,
   volume: NodeVolume,
   device: DeviceNumber,
   target: string,
@@ -126,7 +126,7 @@ async function publishFilesystem(
 
 /** The filesystem on the device, formatting it when it holds nothing (never on a read-only publish). */
 async function ensureFilesystem(
-  deps: NodeServiceDeps,
+  deps: NodeServiceParts,
   volume: NodeVolume,
   params: PublishParams,
   ctx: CallContext,
@@ -155,7 +155,7 @@ async function ensureFilesystem(
 }
 
 async function grow(
-  deps: NodeServiceDeps,
+  deps: NodeServiceParts,
   volume: NodeVolume,
   device: DeviceNumber,
   fsType: FsType,

@@ -1,7 +1,7 @@
 import { CsiError, requireString, type CallContext } from '@copse/csi-grpc';
 import type { NodeGetVolumeStatsRequest__Output, NodeGetVolumeStatsResponse, VolumeCondition, VolumeUsage } from '@copse/csi-spec';
 import { isReadOnlyMount, isReadOnlySuperblock, mountAt, sameDevice } from '@copse/fs-model';
-import { requireVolume, volumeDevice, type NodeServiceDeps } from './deps';
+import { requireVolume, volumeDevice, type NodeServiceParts } from './deps';
 import { requirePath } from './requests';
 import type { NodeVolume } from './volume-source';
 
@@ -14,7 +14,7 @@ export const HEALTHY_MESSAGE = 'volume is healthy and operating normally';
  * filesystem that turned itself read-only, or does not answer statfs). NOT_FOUND when
  * the volume does not exist or volume_path is not where it is published.
  */
-export async function volumeStats(deps: NodeServiceDeps, req: NodeGetVolumeStatsRequest__Output, ctx: CallContext): Promise<NodeGetVolumeStatsResponse> {
+export async function volumeStats(deps: NodeServiceParts, req: NodeGetVolumeStatsRequest__Output, ctx: CallContext): Promise<NodeGetVolumeStatsResponse> {
   const volumeId = requireString(req.volume_id, 'volume_id');
   const volumePath = requirePath(req.volume_path, 'volume_path');
   const info = await deps.host.pathInfo(volumePath);
@@ -45,7 +45,7 @@ export async function volumeStats(deps: NodeServiceDeps, req: NodeGetVolumeStats
   return { usage, volume_condition: condition(volume) };
 }
 
-async function usageOf(deps: NodeServiceDeps, mountPoint: string): Promise<VolumeUsage[]> {
+async function usageOf(deps: NodeServiceParts, mountPoint: string): Promise<VolumeUsage[]> {
   const u = await deps.host.usage(mountPoint);
   const usage: VolumeUsage[] = [{ unit: 'BYTES', total: u.bytes.total, used: u.bytes.used, available: u.bytes.available }];
   if (u.inodes) usage.push({ unit: 'INODES', total: u.inodes.total, used: u.inodes.used, available: u.inodes.available });

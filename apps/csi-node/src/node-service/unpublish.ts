@@ -2,7 +2,7 @@ import { CsiError, requireString, type CallContext } from '@copse/csi-grpc';
 import type { NodeUnpublishVolumeRequest__Output, NodeUnpublishVolumeResponse } from '@copse/csi-spec';
 import { isFsCommandError } from '@copse/fs-exec';
 import { mountsAt } from '@copse/fs-model';
-import type { NodeServiceDeps } from './deps';
+import type { NodeServiceParts } from './deps';
 import { requirePath } from './requests';
 
 /** More mounts than this stacked on one target is not something a publish made. */
@@ -14,7 +14,7 @@ const MAX_STACKED_MOUNTS = 8;
  * gone, or not mounted, is fine. It never asks lvmd-http (an unpublish must work while
  * lvmd-http is down or after the LV is gone) and never answers NOT_FOUND.
  */
-export async function unpublishVolume(deps: NodeServiceDeps, req: NodeUnpublishVolumeRequest__Output, ctx: CallContext): Promise<NodeUnpublishVolumeResponse> {
+export async function unpublishVolume(deps: NodeServiceParts, req: NodeUnpublishVolumeRequest__Output, ctx: CallContext): Promise<NodeUnpublishVolumeResponse> {
   const volumeId = requireString(req.volume_id, 'volume_id');
   const target = requirePath(req.target_path, 'target_path');
   let unmounted = 0;
