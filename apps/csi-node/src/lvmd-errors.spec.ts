@@ -46,7 +46,13 @@ describe('lvmdErrorToCsi', () => {
     const e = lvmdErrorToCsi(problem('not-found', 'no LV x'));
     expect(e).toBeInstanceOf(CsiError);
     expect(e).toMatchObject({ code: GrpcStatus.NOT_FOUND, message: 'lvmd-http: no LV x' });
-    expect(lvmdErrorToCsi(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', syscall: 'connect' });
+    expect(lvmdErrorToCsi(new TypeError('fetch failed', { cause: refused }))).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
+    expect(lvmdErrorToCsi(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
     expect(lvmdErrorToCsi(new Error('something else'))).toBeUndefined();
+  });
+
+  it("leaves the server's own file errors alone: an ENOENT from mkdir is not lvmd-http being down", () => {
+    expect(lvmdErrorToCsi(Object.assign(new Error('ENOENT: mkdir /target'), { code: 'ENOENT', syscall: 'mkdir' }))).toBeUndefined();
   });
 });

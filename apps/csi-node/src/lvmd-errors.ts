@@ -89,11 +89,25 @@ export function lvmdFailure(err: unknown): LvmdFailure {
 }
 
 /**
+ * A failure to reach lvmd-http, as opposed to any other error with an errno: undici's own
+ * errors, or a connect(2) that failed (an ENOENT from connecting to the socket is
+ * lvmd-http's; an ENOENT from mkdir of a target path is not).
+ */
+function isConnectionFailure(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, syscall } = e as { code?: unknown; syscall?: unknown };
+    if (typeof code !== 'string') continue;
+    if (code.startsWith('UND_ERR') || (NETWORK_ERRORS.has(code) && (code !== 'ENOENT' || syscall === 'connect'))) return true;
+  }
+  return false;
+}
+
+/**
  * For CsiServer's mapError: an lvmd-http failure during a CSI call (the Node service's
  * calls) as the CsiError the caller receives; undefined for anything that is not one.
  */
 export function lvmdErrorToCsi(err: unknown): CsiError | undefined {
-  if (!(err instanceof LvmdClientError) && !errnoOf(err)) return undefined;
+  if (!(err instanceof LvmdClientError) && !isConnectionFailure(err)) return undefined;
   const f = lvmdFailure(err);
   return new CsiError(f.code, f.message, { cause: err });
 }

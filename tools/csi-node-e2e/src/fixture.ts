@@ -72,6 +72,13 @@ export class SimLvmd {
     await d?.stop();
   }
 
+  /** SIGKILL: lvmd-http dies wherever it is (the simulated lvm2 keeps what its last command wrote). */
+  async kill(): Promise<void> {
+    const d = this.daemon;
+    this.daemon = undefined;
+    await d?.kill('SIGKILL');
+  }
+
   output(): string {
     return this.daemon?.output() ?? '';
   }
@@ -100,7 +107,7 @@ export interface Env {
   patchLv(name: string, ops: unknown[]): Promise<LogicalVolume>;
   getNode(): Promise<V1Node>;
   /** Starts csi-node in this process for this run's node (stopped by close()). */
-  startNode(overrides?: Omit<Partial<CsiNodeConfig>, 'lvmd'> & { lvmd?: LvmdClient }): Promise<RunningCsiNode>;
+  startNode(overrides?: Omit<Partial<CsiNodeConfig>, 'lvmd'> & { lvmd?: LvmdClient; kubeConfig?: KubeConfig }): Promise<RunningCsiNode>;
   /** A fresh name `<prefix>-<runId>-<n>`. */
   name(prefix: string): string;
   close(): Promise<void>;
@@ -194,7 +201,7 @@ export async function setUp(): Promise<Env> {
       return apiCall(() => core.readNode({ name: nodeName }));
     },
     async startNode(overrides = {}) {
-      const { lvmd: client, ...config } = overrides;
+      const { lvmd: client, kubeConfig, ...config } = overrides;
       const node = await startCsiNode(
         {
           apiGroup: names.group,
@@ -205,7 +212,7 @@ export async function setUp(): Promise<Env> {
           vendorVersion: 'e2e',
           ...config,
         },
-        { kubeConfig: kc, log, lvmd: client },
+        { kubeConfig: kubeConfig ?? kc, log, lvmd: client },
       );
       nodes.push(node);
       return node;
