@@ -121,6 +121,7 @@ function cases(): Case[] {
     all.push({ title: `create LV named ${title}`, method: 'PUT', url: `/v1/logical-volumes/${enc(name)}`, body: json({ sizeBytes: GiB }), status: 400, field: 'params.name' });
     all.push({ title: `snapshot of a source named ${title}`, method: 'POST', url: `/v1/logical-volumes/${enc(name)}/snapshots`, body: json({ name: 'snap1', accessType: 'rw' }), status: 400, field: 'params.name' });
     all.push({ title: `delete LV named ${title}`, method: 'DELETE', url: `/v1/logical-volumes/${enc(name)}`, status: 400, field: 'params.name' });
+    all.push({ title: `get LV named ${title}`, method: 'GET', url: `/v1/logical-volumes/${enc(name)}`, status: 400, field: 'params.name' });
   }
   for (const [title, size] of BAD_SIZES) {
     all.push({ title: `create with ${title} size`, method: 'PUT', url: '/v1/logical-volumes/vol1', body: json({ sizeBytes: size }), status: 400, field: 'body.sizeBytes' });
