@@ -25,7 +25,7 @@ export function clientErrorHandler(limits: ServerLimits, onError?: (err: ClientE
 }
 
 /** How long an answered socket waits for its client to close before lvmd-http closes it. */
-export const LINGER_MS = 1000;
+export const LINGER_MS = 250;
 
 /**
  * Writes `answer` and half-closes (FIN after it). The socket is closed once the client
