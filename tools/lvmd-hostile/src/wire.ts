@@ -161,3 +161,68 @@ export function requestBytes(method: string, target: string, headers: ReadonlyAr
   const head = `${method} ${target} ${version}\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
   return body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
 }
+
+/** A connection kept open by the client: what it sent, what came back, and when the server closed it. */
+export interface HeldConnection {
+  readonly received: () => Buffer;
+  /** resolves when the connection is closed (by either side); never rejects */
+  readonly closed: Promise<void>;
+  /** whether the server closed it (rather than the client) */
+  readonly closedByServer: () => boolean;
+  /** the client sends more (a stalled client that resumes) */
+  readonly write: (bytes: string | Buffer) => void;
+  readonly destroy: () => void;
+}
+
+/**
+ * Connects, sends `bytes` (possibly an unfinished request), and holds the connection until the server or `destroy` ends it.
+ * A unix socket whose listen backlog is full refuses at once (EAGAIN) where TCP would queue: that is the kernel, not the
+ * server, so the connect is tried again shortly, as a client would.
+ */
+export async function hold(e: Endpoint, bytes: string | Buffer): Promise<HeldConnection> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await holdOnce(e, bytes);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || attempt >= 200) throw err;
+      await new Promise((r) => setTimeout(r, 10 + attempt * 5));
+    }
+  }
+}
+
+function holdOnce(e: Endpoint, bytes: string | Buffer): Promise<HeldConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(e);
+    let received = Buffer.alloc(0);
+    let byClient = false;
+    let byServer = false;
+    let connected = false;
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    socket.on('data', (d: Buffer) => {
+      received = Buffer.concat([received, d]);
+    });
+    socket.on('end', () => {
+      if (!byClient) byServer = true;
+    });
+    socket.on('error', (err) => {
+      if (!connected) reject(err);
+    });
+    socket.once('close', () => {
+      if (!byClient) byServer = true;
+    });
+    socket.once(e.kind === 'tcp' && e.ca ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      if (bytes.length > 0) socket.write(bytes);
+      resolve({
+        received: () => received,
+        closed,
+        closedByServer: () => byServer,
+        write: (more) => socket.write(more),
+        destroy: () => {
+          byClient = true;
+          socket.destroy();
+        },
+      });
+    });
+  });
+}
