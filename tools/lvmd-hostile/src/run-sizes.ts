@@ -19,14 +19,14 @@ export const RUN = {
   /** generated requests over the unix socket and over TCP with a token, together */
   requests: count('HOSTILE_REQUESTS', 2400),
   /** hostile connections per listener (unix socket, TCP) in the flood */
-  flood: count('HOSTILE_FLOOD', 1500),
+  flood: count('HOSTILE_FLOOD', 1200),
   /** watch clients that stop reading, and clients that read in rare bursts */
   stalledWatchers: count('HOSTILE_STALLED_WATCHERS', 40),
   burstWatchers: count('HOSTILE_BURST_WATCHERS', 8),
   /** volume changes (creates and deletes) made while the watchers stall */
   watchChanges: count('HOSTILE_WATCH_CHANGES', 600),
   /** SIGKILL-and-restart cycles under the mixed load */
-  cycles: count('HOSTILE_CYCLES', 8),
+  cycles: count('HOSTILE_CYCLES', 6),
   /** clients of the mixed load, each running its own chain of requests */
   killClients: count('HOSTILE_KILL_CLIENTS', 6),
 } as const;
