@@ -610,7 +610,15 @@ const badEscape: Fault = (op, d, g) => {
   const valid = encodeURIComponent(d.pathParams[p.name] ?? 'x');
   const bad = g.rng.pick(['%', '%z', '%zz', '%G1', '%C0%AF', '%ED%A0%80', '%FF', '%E2%82']);
   const at = g.rng.int(0, valid.length);
-  d.rawParams = { [p.name]: valid.slice(0, at) + bad + valid.slice(at) };
+  const raw = valid.slice(0, at) + bad + valid.slice(at);
+  try {
+    // a bare % before two hex digits is a good escape after all (hx-1%61 is hx-1a): not this fault
+    decodeURIComponent(raw);
+    return undefined;
+  } catch {
+    // malformed, as meant
+  }
+  d.rawParams = { [p.name]: raw };
   return { title: `params.${p.name} with ${bad}`, expect: field('invalid-field', 'url') };
 };
 
