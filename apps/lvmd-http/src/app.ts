@@ -80,6 +80,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id);
     if (closing) throw new ApiError('unavailable', 'lvmd-http is shutting down', undefined, { connection: 'close' });
     if (auth.enabled && !req.routeOptions.config.open) auth.check(req);
+    // A method no route has (QUERY, OPTIONS, PROPFIND...) is answered here, before Fastify
+    // applies its own rules for the method (QUERY must have a body), like any other 405.
+    if (!ROUTED_METHODS.has(req.method)) throw notRouted(req);
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -95,18 +98,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     sendProblem(req, reply, apiError);
   });
 
-  const allowed = methodsFor();
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
-    const methods = allowed(path);
-    const e =
-      methods.length > 0
-        ? new ApiError('method-not-allowed', `${req.method} is not allowed on ${path}; it allows ${methods.join(', ')}`, 'method', {
-            allow: methods.join(', '),
-          })
-        : new ApiError('not-found', `no route ${req.method} ${path}`);
-    sendProblem(req, reply, e);
-  });
+  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, notRouted(req)));
 
   await app.register(operationRoutes, { service: o.service, metrics: o.metrics });
   await app.register(deviceClassRoutes, { service: o.service });
@@ -119,6 +111,22 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     metrics: o.metrics,
   });
   return app;
+}
+
+/** The methods the document's operations use; HEAD is every GET's. */
+const ROUTED_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE']);
+
+const allowedMethods = methodsFor();
+
+/** No route for the method and path: 405 with Allow when the path has others, else 404. */
+function notRouted(req: FastifyRequest): ApiError {
+  const path = req.url.split('?')[0] ?? '';
+  const methods = allowedMethods(path);
+  return methods.length > 0
+    ? new ApiError('method-not-allowed', `${req.method} is not allowed on ${path}; it allows ${methods.join(', ')}`, 'method', {
+        allow: methods.join(', '),
+      })
+    : new ApiError('not-found', `no route ${req.method} ${path}`);
 }
 
 /** The longest URL echoed as a problem's instance; a longer one (a 414) is not repeated back. */

@@ -121,6 +121,7 @@ function cases(): Case[] {
     all.push({ title: `create LV named ${title}`, method: 'PUT', url: `/v1/logical-volumes/${enc(name)}`, body: json({ sizeBytes: GiB }), status: 400, field: 'params.name' });
     all.push({ title: `snapshot of a source named ${title}`, method: 'POST', url: `/v1/logical-volumes/${enc(name)}/snapshots`, body: json({ name: 'snap1', accessType: 'rw' }), status: 400, field: 'params.name' });
     all.push({ title: `delete LV named ${title}`, method: 'DELETE', url: `/v1/logical-volumes/${enc(name)}`, status: 400, field: 'params.name' });
+    all.push({ title: `get LV named ${title}`, method: 'GET', url: `/v1/logical-volumes/${enc(name)}`, status: 400, field: 'params.name' });
   }
   for (const [title, size] of BAD_SIZES) {
     all.push({ title: `create with ${title} size`, method: 'PUT', url: '/v1/logical-volumes/vol1', body: json({ sizeBytes: size }), status: 400, field: 'body.sizeBytes' });
@@ -170,8 +171,8 @@ function cases(): Case[] {
     { title: 'snapshot of a thick source, class not named', method: 'POST', url: '/v1/logical-volumes/fat/snapshots', body: json({ name: 's1', accessType: 'ro' }), status: 501, field: 'params.name' },
     { title: 'create naming two classes', method: 'PUT', url: `${create}?deviceClass=thick`, body: json({ deviceClass: 'thin', sizeBytes: GiB }), status: 400, field: 'query.deviceClass' },
     { title: 'create in an unknown query class', method: 'PUT', url: `${create}?deviceClass=nope`, body: json({ sizeBytes: GiB }), status: 404, field: 'query.deviceClass' },
-    { title: "a tag in lvmd-http's own prefix", method: 'PUT', url: create, body: json({ sizeBytes: GiB, tags: ['a', 'copse.lvmd/creating=1'] }), status: 400, field: 'body.tags[1]' },
-    { title: "a snapshot tag in lvmd-http's own prefix", method: 'POST', url: '/v1/logical-volumes/origin/snapshots', body: json({ name: 's1', accessType: 'ro', tags: ['copse.lvmd/option-class=x'] }), status: 400, field: 'body.tags[0]' },
+    { title: "a tag in lvmd-http's own prefix", method: 'PUT', url: create, body: json({ sizeBytes: GiB, tags: ['a', 'copse.lvmd/creating=1'] }), status: 400, field: 'body.tags.1' },
+    { title: "a snapshot tag in lvmd-http's own prefix", method: 'POST', url: '/v1/logical-volumes/origin/snapshots', body: json({ name: 's1', accessType: 'ro', tags: ['copse.lvmd/option-class=x'] }), status: 400, field: 'body.tags.0' },
     { title: 'delete naming the wrong class', method: 'DELETE', url: '/v1/logical-volumes/fat?deviceClass=thin', status: 400, field: 'query.deviceClass' },
     { title: 'get naming the wrong class', method: 'GET', url: '/v1/logical-volumes/origin?deviceClass=thick', status: 400, field: 'query.deviceClass' },
     { title: 'grow naming the wrong class', method: 'PATCH', url: '/v1/logical-volumes/fat?deviceClass=thin', body: json({ sizeBytes: 2 * GiB }), status: 400, field: 'query.deviceClass' },

@@ -11,6 +11,8 @@ export interface OperationSchemas {
   readonly operationId: string;
   readonly params?: Json;
   readonly querystring?: Json;
+  /** the header parameters the document defines (names in lower case; other headers pass) */
+  readonly headers?: Json;
   readonly body?: Json;
   readonly response: Record<string, Json>;
   /**
@@ -60,6 +62,17 @@ function parametersSchema(parameters: Json[], where: 'path' | 'query'): Json | u
   };
 }
 
+/** The JSON schema of an operation's header parameters; undefined when it documents none. */
+function headersSchema(parameters: Json[]): Json | undefined {
+  const chosen = parameters.filter((p) => (p as { in: string }).in === 'header') as Array<{ name: string; required?: boolean; schema: Json }>;
+  if (chosen.length === 0) return undefined;
+  return {
+    type: 'object',
+    required: chosen.filter((p) => p.required).map((p) => p.name.toLowerCase()),
+    properties: Object.fromEntries(chosen.map((p) => [p.name.toLowerCase(), p.schema])),
+  };
+}
+
 /** Every operation of the document with JSON schemas ready for Fastify's validator. */
 export function operations(): OperationSchemas[] {
   const result: OperationSchemas[] = [];
@@ -89,6 +102,7 @@ export function operations(): OperationSchemas[] {
         operationId: op.operationId as string,
         params: parametersSchema(parameters, 'path'),
         querystring: parametersSchema(parameters, 'query'),
+        headers: headersSchema(parameters),
         body,
         response,
         open: security.length > 0 && security.every((s) => Object.keys(s as object).length === 0),

@@ -24,14 +24,21 @@ export function clientErrorHandler(limits: ServerLimits, onError?: (err: ClientE
   };
 }
 
-/** Writes `answer`, then closes the socket once it is flushed (or after a second at most). */
+/** How long an answered socket waits for its client to close before lvmd-http closes it. */
+export const LINGER_MS = 250;
+
+/**
+ * Writes `answer` and half-closes (FIN after it). The socket is closed once the client
+ * closes its side, or LINGER_MS after at most: closing at once, while the client may
+ * still be writing its request, makes that write fail (EPIPE, or a TCP reset that
+ * discards what it had not read yet), and the client sees a dropped connection instead
+ * of the answer.
+ */
 export function endWith(socket: Duplex, answer: string): void {
-  const timer = setTimeout(() => socket.destroy(), 1000);
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   timer.unref();
-  socket.end(answer, () => {
-    clearTimeout(timer);
-    socket.destroy();
-  });
+  socket.once('close', () => clearTimeout(timer));
+  socket.end(answer);
 }
 
 function classify(err: ClientError, limits: ServerLimits): [ErrorCode, string | undefined, string] {

@@ -31,5 +31,10 @@ export function fromFastifyError(error: FastifyError): ApiError {
   }
   if (error.code?.startsWith('FST_ERR_CTP')) return new ApiError('invalid-field', error.message, 'body');
   if (error.statusCode === 415) return new ApiError('unsupported-media-type', error.message, 'headers.content-type');
+  // Any other refusal of Fastify's (a 4xx of a rule we have not mapped yet) is the
+  // client's fault and says so; only errors that are not refusals are internal.
+  if (error.code?.startsWith('FST_ERR') && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ApiError('invalid-field', error.message, 'request');
+  }
   return toApiError(error);
 }

@@ -66,6 +66,24 @@ describe.each([
     expect(parseAnswer((await exchange(target, [GET_HEALTH])).text).status).toBe(200);
   });
 
+  it('lets every client over the cap read its 503, however fast it writes its request', async () => {
+    await Promise.all(Array.from({ length: limits.maxConnections }, connect));
+    await new Promise((r) => setTimeout(r, 50));
+    // clients that write at once (as undici does) raced the server's close, and most read
+    // nothing (EPIPE); each must read an answer (503, or 200 once the idle timeout freed a place)
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const s = await connect();
+        const text = closesWithin(s, 5000);
+        s.write(GET_HEALTH);
+        return text;
+      }),
+    );
+    const statusLines = answers.map((t) => t?.split('\r\n')[0]);
+    expect(statusLines.filter((l) => l !== 'HTTP/1.1 503 Service Unavailable' && l !== 'HTTP/1.1 200 OK')).toEqual([]);
+    expect(statusLines).toContain('HTTP/1.1 503 Service Unavailable');
+  });
+
   it('closes a kept-alive connection that stays idle past the keep-alive timeout', async () => {
     const s = await connect();
     s.write(GET_HEALTH);

@@ -37,8 +37,11 @@ export function serverFactory(o: ServerOptions): FastifyServerFactory {
   return (handler) => {
     const { limits } = o;
     const refused = new WeakSet<Socket>();
-    // A refused socket has been answered already; a request parsed from it goes nowhere.
-    const serve: http.RequestListener = (req, res) => (refused.has(req.socket) ? res.destroy() : handler(req, res));
+    // A refused socket has been answered already and closes by itself (endWith); a request
+    // parsed from it goes nowhere, and must not cut the answer short.
+    const serve: http.RequestListener = (req, res) => {
+      if (!refused.has(req.socket)) handler(req, res);
+    };
     const options: http.ServerOptions = {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,

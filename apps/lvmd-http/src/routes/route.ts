@@ -25,6 +25,7 @@ export function addOperation(app: FastifyInstance, operationId: string, handler:
       operationId,
       ...(op.params ? { params: op.params } : {}),
       ...(op.querystring ? { querystring: op.querystring } : {}),
+      ...(op.headers ? { headers: op.headers } : {}),
       ...(op.body ? { body: op.body } : {}),
       ...(Object.keys(op.response).length ? { response: op.response } : {}),
     },

@@ -141,6 +141,16 @@ describe('watch', () => {
     }
   });
 
+  it("refuses a Last-Event-ID longer than the document's 64 characters with 400 naming the header", async () => {
+    const w = watch('x'.repeat(64));
+    const [first] = await readEvents((await w.res).body, (es) => es.length >= 1);
+    w.stop();
+    expect(first).toMatchObject({ event: 'snapshot', data: { reason: 'invalid-id' } });
+    const r = await h.app.inject({ method: 'GET', url: '/v1/watch', headers: { 'last-event-id': 'x'.repeat(65) } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: 'invalid-field', field: 'headers.last-event-id' });
+  });
+
   it('ends every stream with a close event when lvmd-http shuts down', async () => {
     const own = await startHarness();
     const ownBase = `http://127.0.0.1:${(await listenOnTcp(own.app)).port}`;

@@ -5,6 +5,7 @@ import type { AccessType, DeviceClass as DeviceClassView, LogicalVolume } from '
 import { resize, setActivation } from './change';
 import { view, vgState, type ServiceContext } from './context';
 import { createSnapshot, createVolume, type Created, type CreateSnapshotRequest, type CreateVolumeRequest } from './create';
+import { checkName } from './checks';
 import { deleteVolume } from './delete';
 import { fillGuardTransitions } from './fill-guard';
 import { namedClass, requireLocated } from './locate';
@@ -137,6 +138,8 @@ export class LvmService extends EventEmitter {
 
   /** queryClass: the deviceClass query parameter as given (see locate.ts). */
   getVolume(name: string, queryClass?: string): LogicalVolume {
+    // a name lvm2 reserves can never exist: refused like on every other operation, not 404
+    checkName(name, 'params.name');
     const { dc, lv } = requireLocated(this.ctx, name, { value: queryClass, field: 'query.deviceClass' });
     return view(this.ctx, lv, dc);
   }

@@ -50,7 +50,7 @@ export function callerTags(tags: readonly string[]): string[] {
 export function requestTags(tags: readonly string[], field: string): string[] {
   tags.forEach((t, i) => {
     if (t.startsWith(OWN_TAG_PREFIX)) {
-      throw new ApiError('invalid-field', `tags starting "${OWN_TAG_PREFIX}" are lvmd-http's own`, `${field}[${i}]`);
+      throw new ApiError('invalid-field', `tags starting "${OWN_TAG_PREFIX}" are lvmd-http's own`, `${field}.${i}`);
     }
   });
   return [...new Set(tags)];

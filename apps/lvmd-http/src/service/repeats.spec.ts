@@ -86,6 +86,6 @@ describe('repeated creates', () => {
     expect(lvs.stdout).toContain('copse.lvmd/option-class=sequential');
     expect(h.service.getVolume('v1').tags).toEqual(BASE.tags);
     const r = await put('v9', { sizeBytes: 64 * MiB, tags: ['copse.lvmd/option-class=random'] });
-    expect(r.json()).toMatchObject({ code: 'invalid-field', field: 'body.tags[0]' });
+    expect(r.json()).toMatchObject({ code: 'invalid-field', field: 'body.tags.0' });
   });
 });
