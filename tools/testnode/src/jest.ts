@@ -15,13 +15,21 @@ export interface DescribeWithTestNodeDeps {
   readonly env?: NodeJS.ProcessEnv;
   readonly api?: JestApi;
   readonly warn?: (line: string) => void;
+  /** jest.setTimeout by default */
+  readonly setTestTimeout?: (ms: number) => void;
 }
+
+/** jest's default of 5 s is for in-process tests, not for calls into an emulated guest */
+export const REAL_LVM_TEST_TIMEOUT_MS = 60_000;
 
 export function describeWithTestNode(name: string, fn: () => void, deps: DescribeWithTestNodeDeps = {}): void {
   const api = deps.api ?? (globalThis as unknown as JestApi);
   const env = deps.env ?? process.env;
   const a = (deps.availability ?? testNodeAvailability)();
   if (a.ok) {
+    // every step in the guest runs under TCG emulation: on a loaded machine one lvm call can
+    // take seconds, so tests of these suites get a minute unless they ask for more
+    (deps.setTestTimeout ?? setJestTimeout)(REAL_LVM_TEST_TIMEOUT_MS);
     api.describe(name, fn);
     return;
   }
@@ -35,4 +43,16 @@ export function describeWithTestNode(name: string, fn: () => void, deps: Describ
   }
   (deps.warn ?? ((line: string) => process.stderr.write(line)))(`\n[testnode] SKIPPING "${name}": ${a.reason}\n\n`);
   api.describe.skip(`${name} [skipped: real-lvm2 test node unavailable]`, fn);
+}
+
+/**
+ * jest.setTimeout of the test file being defined. The jest object is handed to each test
+ * file's module scope, not put on globalThis, so a helper module asks @jest/globals for it;
+ * required here rather than imported because this module is also loaded outside jest (the
+ * package's index), where @jest/globals refuses to load.
+ */
+function setJestTimeout(ms: number): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { jest } = require('@jest/globals') as typeof import('@jest/globals');
+  jest.setTimeout(ms);
 }
