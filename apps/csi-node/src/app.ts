@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { Controller, informerFor, type Informer } from '@copse/controller-runtime';
+import { BadRequestError, Controller, informerFor, toApiError, type Informer } from '@copse/controller-runtime';
 import { CsiServer, identityService } from '@copse/csi-grpc';
 import { pluginCapabilities, PluginServiceType, VolumeExpansionType } from '@copse/csi-spec';
 import { nameSet, type ApiGroup, type LogicalVolume, type NameSet } from '@copse/k8s-crd';
@@ -83,6 +83,8 @@ export async function startCsiNode(config: CsiNodeConfig, deps: CsiNodeDeps): Pr
   try {
     // objects TopoLVM made carry no node label; without it this node would never see them
     if (config.watchSelector === 'label') await labelOwnLogicalVolumes({ api, names, nodeName: config.nodeName, log });
+    // an API server that refuses the field selector would leave the informer retrying for ever
+    else await requireFieldSelector(api, `spec.nodeName=${config.nodeName}`);
 
     const follower = new LvmdFollower({ lvmd, log: log.child({ part: 'lvmd-watch' }), metrics });
     follower.start();
@@ -186,6 +188,20 @@ export async function startCsiNode(config: CsiNodeConfig, deps: CsiNodeDeps): Pr
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/** Fails at start, saying what to do, when the API server does not take spec.nodeName as a field selector. */
+async function requireFieldSelector(api: LogicalVolumeApi, fieldSelector: string): Promise<void> {
+  try {
+    await api.probeFieldSelector(fieldSelector);
+  } catch (err) {
+    if (!(toApiError(err) instanceof BadRequestError)) throw err;
+    throw new Error(
+      `--watch-selector field: the API server refuses the field selector ${fieldSelector} (${(err as Error).message}); ` +
+        'it needs Kubernetes 1.31+ and the LogicalVolume CRD from deploy/crds (selectableFields: .spec.nodeName), or use --watch-selector label',
+      { cause: err },
+    );
   }
 }
 

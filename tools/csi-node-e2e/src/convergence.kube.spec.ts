@@ -3,8 +3,14 @@
  * every LogicalVolume converges once they are back, with exactly one LV per object. And the
  * node sees only its own objects: asserted on what its watch delivered, not on a timing.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { apiCall, collectionPath, waitFor } from '@copse/controller-runtime';
 import type { RunningCsiNode } from '@copse/csi-node';
-import { isLogicalVolumeReady, type LogicalVolume } from '@copse/k8s-crd';
+import { isLogicalVolumeReady, logicalVolumeCrd, type LogicalVolume } from '@copse/k8s-crd';
+import { startTestApiServer } from '@copse/kube-test-apiserver';
 import { LvmdClient, type CallOptions, type CreateLogicalVolumeRequest, type CreateSnapshotRequest } from '@copse/lvmd-api';
 import { GiB, until, useEnv } from './fixture';
 
@@ -187,5 +193,54 @@ describe('the node watches only its own LogicalVolumes', () => {
     const lv = await e.waitLv(name, ready);
     expect(lv!.metadata!.labels![e.names.nodeLabel]).toBe(e.nodeName);
     expect((await e.getLv(foreign))!.metadata!.labels![e.names.nodeLabel]).toBeUndefined();
+  });
+});
+
+describe('--watch-selector field: the spec.nodeName selectable field instead of the label', () => {
+  it("reconciles this node's objects, labelled or not, and receives no other node's", async () => {
+    const e = env();
+    const node = await e.startNode({ watchSelector: 'field' });
+    const delivered = new Set<string>();
+    for (const verb of ['add', 'update', 'delete'] as const) node.informer.on(verb, (lv) => delivered.add(lv.metadata!.name!));
+    try {
+      const others = Array.from({ length: 5 }, () => e.name('field-elsewhere'));
+      for (const name of others) await e.createLv({ name, sizeBytes: GiB, nodeName: e.otherNode });
+      const unlabelled = e.name('field-unlabelled');
+      await e.createLv({ name: unlabelled, sizeBytes: GiB }, (lv) => delete lv.metadata!.labels![e.names.nodeLabel]);
+      const lv = await e.waitLv(unlabelled, ready);
+      expect(lv!.status!.volumeID).toBe(lv!.metadata!.uid);
+      expect(lv!.metadata!.labels![e.names.nodeLabel]).toBeUndefined(); // no labelling needed
+      expect(others.filter((n) => delivered.has(n))).toEqual([]);
+      expect(node.informer.list().every((x) => x.spec.nodeName === e.nodeName)).toBe(true);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('refuses to start, saying what to do, when the API server does not take the field selector', async () => {
+    // a cluster whose LogicalVolume CRD has no selectableFields (an older CRD, or Kubernetes before 1.31)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copse-csi-node-field-'));
+    const server = await startTestApiServer({ port: 0, kubeconfigPath: path.join(dir, 'kubeconfig'), snapshotCrds: false, logLevel: 'warn' });
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(path.join(dir, 'kubeconfig'));
+      const crd = structuredClone(logicalVolumeCrd(env().names)) as unknown as { spec: { versions: Array<{ selectableFields?: unknown }> } };
+      for (const v of crd.spec.versions) delete v.selectableFields;
+      const ref = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' };
+      await apiCall(() => kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({ ...ref, body: crd }));
+      await waitFor({
+        kubeConfig: kc,
+        path: collectionPath({ ...ref, kind: 'CustomResourceDefinition', namespaced: false }),
+        name: env().names.crdName,
+        get: () => apiCall(() => kc.makeApiClient(CustomObjectsApi).getClusterCustomObject({ ...ref, name: env().names.crdName })),
+        condition: (c: { status?: { conditions?: Array<{ type: string; status: string }> } } | undefined) =>
+          Boolean(c?.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True')),
+        timeoutMs: 30_000,
+      });
+      await expect(env().startNode({ watchSelector: 'field', kubeConfig: kc })).rejects.toThrow(/--watch-selector field: the API server refuses the field selector spec\.nodeName=.*--watch-selector label/);
+    } finally {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -110,15 +110,26 @@ describeWithTestNode('csi-node on real lvm2', () => {
     return (await apiCall(() => custom.createClusterCustomObject({ group, version, plural, body: newLogicalVolume(names, input) }))) as LogicalVolume;
   }
 
-  function wait(lvName: string, condition: (lv: LogicalVolume | undefined) => boolean, timeoutMs = 180_000): Promise<LogicalVolume | undefined> {
-    return waitFor<LogicalVolume>({
-      kubeConfig: kc,
-      path: collectionPath(names.logicalVolumes),
-      name: lvName,
-      get: () => apiCall(() => custom.getClusterCustomObject({ group, version, plural, name: lvName })) as Promise<LogicalVolume>,
-      condition,
-      timeoutMs,
-    });
+  /** Waits by watching; on a timeout, says what the object and the services last said. */
+  async function wait(lvName: string, condition: (lv: LogicalVolume | undefined) => boolean, timeoutMs = 180_000): Promise<LogicalVolume | undefined> {
+    try {
+      return await waitFor<LogicalVolume>({
+        kubeConfig: kc,
+        path: collectionPath(names.logicalVolumes),
+        name: lvName,
+        get: () => apiCall(() => custom.getClusterCustomObject({ group, version, plural, name: lvName })) as Promise<LogicalVolume>,
+        condition,
+        timeoutMs,
+      });
+    } catch (err) {
+      const lv = await apiCall(() => custom.getClusterCustomObject({ group, version, plural, name: lvName })).catch(() => undefined);
+      const logs = await node.control.logs().catch(() => undefined);
+      const tail = (service: string) => (logs?.services[service] ?? '').split('\n').slice(-40).join('\n');
+      throw new Error(
+        `${(err as Error).message}\nobject: ${JSON.stringify(lv)}\n--- csi-node ---\n${tail('csi-node')}\n--- lvmd-http ---\n${tail('lvmd-http')}`,
+        { cause: err },
+      );
+    }
   }
 
   async function lvs(): Promise<Map<string, LvsRow>> {

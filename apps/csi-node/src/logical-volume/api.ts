@@ -45,6 +45,11 @@ export class LogicalVolumeApi {
     )) as LogicalVolumeList;
   }
 
+  /** At most one LogicalVolume matching a field selector: whether the API server takes the selector at all. */
+  async probeFieldSelector(fieldSelector: string): Promise<void> {
+    await apiCall(() => this.api.listClusterCustomObject({ ...this.ref, fieldSelector, limit: 1 }));
+  }
+
   /** Replaces status through the status subresource, with lv's resourceVersion; undefined when the object is gone. */
   async writeStatus(lv: LogicalVolume, status: LogicalVolumeStatus): Promise<LogicalVolume | undefined> {
     const body = { ...lv, status };

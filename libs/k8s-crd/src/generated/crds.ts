@@ -211,6 +211,11 @@ export const LOGICAL_VOLUME_CRDS = {
           "subresources": {
             "status": {}
           },
+          "selectableFields": [
+            {
+              "jsonPath": ".spec.nodeName"
+            }
+          ],
           "additionalPrinterColumns": [
             {
               "name": "Node",
@@ -482,6 +487,11 @@ export const LOGICAL_VOLUME_CRDS = {
           "subresources": {
             "status": {}
           },
+          "selectableFields": [
+            {
+              "jsonPath": ".spec.nodeName"
+            }
+          ],
           "additionalPrinterColumns": [
             {
               "name": "Node",
