@@ -2,11 +2,32 @@ import { Metadata } from '@grpc/grpc-js';
 import type { CallContext } from '@copse/csi-grpc';
 import type { AccessMode, NodePublishVolumeRequest__Output, VolumeCapability__Output } from '@copse/csi-spec';
 import { nameSet } from '@copse/k8s-crd';
+import type { LogicalVolume } from '@copse/lvmd-api';
 import pino from 'pino';
 import { nodeServiceCore, PublishedTargets, type NodeVolume, type VolumeSource } from '../src/node-service';
 import { FakeHost } from './fake-host';
 
 export const MiB = 1024 * 1024;
+
+/** An LV as lvmd-http's GET answers it: thin, ready, active, healthy, unless overridden. */
+export const lvmdVolume = (name: string, o: Partial<LogicalVolume> = {}): LogicalVolume => ({
+  name,
+  uuid: 'u',
+  deviceClass: 'thin',
+  volumeGroup: 'vg0',
+  type: 'thin',
+  thinPool: 'pool0',
+  sizeBytes: 1 << 30,
+  tags: [],
+  state: 'ready',
+  origin: '',
+  active: true,
+  accessType: 'rw',
+  activationSkip: false,
+  devicePath: `/dev/vg0/${name}`,
+  health: { healthy: true },
+  ...o,
+});
 
 export class FakeVolumes implements VolumeSource {
   readonly volumes = new Map<string, NodeVolume>();

@@ -1,4 +1,4 @@
-import { probeResult, type FsType, type ProbeResult, btrfsSizeFromDumpSuper, ext4SizeFromDumpe2fs, xfsSizeFromXfsIoStatfs } from '@copse/fs-model';
+import { probeResult, type FsType, type ProbeResult, btrfsHasDirtyLog, btrfsSizeFromDumpSuper, ext4SizeFromDumpe2fs, xfsSizeFromXfsIoStatfs } from '@copse/fs-model';
 import type { CommandResult, CommandRunner } from '@copse/process-runner';
 import { FsCommandError } from './errors';
 
@@ -28,7 +28,7 @@ export interface FsCommandsOptions {
  * | unmount | `umount TARGET` |
  * | filesystem size | `dumpe2fs -h DEVICE`, `xfs_io -r -c statfs MOUNTPOINT`, `btrfs inspect-internal dump-super DEVICE` |
  * | grow online | `resize2fs DEVICE`, `xfs_growfs MOUNTPOINT`, `btrfs filesystem resize max MOUNTPOINT` |
- * | a new btrfs fsid | `btrfstune -m DEVICE` (the metadata keeps its uuid: nothing else is rewritten) |
+ * | a new btrfs fsid | `btrfstune -m DEVICE` (the metadata keeps its uuid: nothing else is rewritten), after `btrfs inspect-internal dump-super DEVICE` found no uncommitted tree log |
  */
 export class FsCommands {
   constructor(
@@ -58,6 +58,11 @@ export class FsCommands {
 
   async unmount(target: string, signal?: AbortSignal): Promise<void> {
     await this.checked(['umount', target], signal);
+  }
+
+  /** Whether a btrfs (not mounted) holds a tree log no transaction has committed: `btrfs inspect-internal dump-super`'s log_root. */
+  async btrfsDirtyLog(device: string, signal?: AbortSignal): Promise<boolean> {
+    return btrfsHasDirtyLog((await this.checked(['btrfs', 'inspect-internal', 'dump-super', device], signal)).stdout);
   }
 
   async newBtrfsFsid(device: string, signal?: AbortSignal): Promise<void> {

@@ -47,6 +47,26 @@ export class FsCommandError extends Error {
   }
 }
 
+/**
+ * A btrfs restore or clone that kernel 6.1 refuses beside its mounted source (same
+ * filesystem id) and that cannot be given a new id: its superblock points to a tree log
+ * of fsync'd writes no transaction committed (the snapshot was taken of a mounted
+ * filesystem between an fsync and the next commit). Only a mount replays that log, and
+ * btrfstune's commit would make it unreadable (parent transid verify failed: the mount
+ * then fails for good), so the device is left as it is: it mounts once its source is
+ * unmounted (or on kernel 6.7 and later, which give it a temporary id).
+ */
+export class BtrfsDirtyLogError extends Error {
+  constructor(readonly device: string) {
+    super(
+      `the btrfs filesystem on ${device} has the filesystem id of a mounted one (a snapshot, restore or clone beside its source) ` +
+        `and holds fsync'd writes in a tree log that only a mount can replay: it cannot be given a new id without losing them, ` +
+        `and this kernel mounts only one filesystem per id. Unpublish its source and publish it again (or run kernel 6.7 or later)`,
+    );
+    this.name = 'BtrfsDirtyLogError';
+  }
+}
+
 export function isFsCommandError(e: unknown): e is FsCommandError {
   return e instanceof FsCommandError;
 }

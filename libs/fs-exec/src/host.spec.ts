@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mountAt, parseMountInfo } from '@copse/fs-model';
 import type { CommandResult, CommandRunner } from '@copse/process-runner';
 import { FsCommands } from './commands';
-import { FsCommandError } from './errors';
+import { BtrfsDirtyLogError, FsCommandError } from './errors';
 import { HostFilesystem } from './host';
 
 const fixtures = join(__dirname, '../../fs-model/src/fixtures');
@@ -82,15 +82,26 @@ describe('HostFilesystem', () => {
     expect(usage.bytes.used + usage.bytes.available).toBeLessThanOrEqual(usage.bytes.total);
   });
 
-  it('gives a btrfs refused for its filesystem id a new one and mounts it again', async () => {
-    const runner = new Scripted([outcomes['mount-btrfs-clone']!, outcomes['btrfstune-m']!, outcomes['mount-btrfs-clone-tuned']!]);
+  const cleanSuper: CommandResult = { exitCode: 0, stdout: readFileSync(join(fixtures, 'btrfs-dump-super.txt'), 'utf8'), stderr: '' };
+  const dirtySuper: CommandResult = { ...cleanSuper, stdout: cleanSuper.stdout.replace(/^log_root\t\t0$/m, 'log_root\t\t30474240') };
+
+  it('gives a btrfs refused for its filesystem id a new one and mounts it again, when it has no uncommitted log', async () => {
+    const runner = new Scripted([outcomes['mount-btrfs-clone']!, cleanSuper, outcomes['btrfstune-m']!, outcomes['mount-btrfs-clone-tuned']!]);
     const host = new HostFilesystem(new FsCommands(runner));
     expect(await host.mountFilesystem('/dev/myvg1/bt2', '/mnt/t/bt2', 'btrfs', [])).toEqual({ newFsid: true });
     expect(runner.calls).toEqual([
       ['mount', '-t', 'btrfs', '/dev/myvg1/bt2', '/mnt/t/bt2'],
+      ['btrfs', 'inspect-internal', 'dump-super', '/dev/myvg1/bt2'],
       ['btrfstune', '-m', '/dev/myvg1/bt2'],
       ['mount', '-t', 'btrfs', '/dev/myvg1/bt2', '/mnt/t/bt2'],
     ]);
+  });
+
+  it('leaves a btrfs with an uncommitted tree log untouched (btrfstune would make the log unreadable)', async () => {
+    const runner = new Scripted([outcomes['mount-btrfs-clone']!, dirtySuper]);
+    const host = new HostFilesystem(new FsCommands(runner));
+    await expect(host.mountFilesystem('/dev/myvg1/bt2', '/mnt/t/bt2', 'btrfs', [])).rejects.toThrow(BtrfsDirtyLogError);
+    expect(runner.calls.map((c) => c[0])).toEqual(['mount', 'btrfs']);
   });
 
   it('does not retune anything but btrfs, nor on other mount failures', async () => {

@@ -12,7 +12,7 @@ import {
   type ProbeResult,
 } from '@copse/fs-model';
 import type { FsCommands } from './commands';
-import { FsCommandError } from './errors';
+import { BtrfsDirtyLogError, FsCommandError } from './errors';
 
 /** What is at a path. */
 export interface PathInfo {
@@ -104,7 +104,9 @@ export class HostFilesystem implements FilesystemHost {
    * Mounts a filesystem. A btrfs that mount(2) refuses with EEXIST shares its filesystem
    * id with another one the kernel knows (a snapshot, restore or clone beside its origin:
    * kernel 6.1 mounts only one of them, 6.7 and later give the second a temporary id):
-   * it gets a new id with `btrfstune -m` (the superblock only) and is mounted again.
+   * it gets a new id with `btrfstune -m` (the superblock only) and is mounted again;
+   * unless it holds an uncommitted tree log, which btrfstune would make unreadable
+   * (BtrfsDirtyLogError, nothing changed: proven on real lvm2, see node-service-e2e).
    */
   async mountFilesystem(device: string, target: string, fsType: FsType, options: readonly string[], signal?: AbortSignal): Promise<MountResult> {
     try {
@@ -113,6 +115,7 @@ export class HostFilesystem implements FilesystemHost {
     } catch (e) {
       if (!(fsType === 'btrfs' && e instanceof FsCommandError && e.isFileExists)) throw e;
     }
+    if (await this.commands.btrfsDirtyLog(device, signal)) throw new BtrfsDirtyLogError(device);
     await this.commands.newBtrfsFsid(device, signal);
     await this.commands.mount(device, target, fsType, options, signal);
     return { newFsid: true };

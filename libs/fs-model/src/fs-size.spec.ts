@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { btrfsSizeFromDumpSuper, ext4SizeFromDumpe2fs, FsSizeParseError, xfsSizeFromXfsIoStatfs } from './fs-size';
+import { btrfsHasDirtyLog, btrfsSizeFromDumpSuper, ext4SizeFromDumpe2fs, FsSizeParseError, xfsSizeFromXfsIoStatfs } from './fs-size';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const MiB = 1024 * 1024;
@@ -19,6 +19,12 @@ describe('filesystem sizes from their tools (captured in the test node)', () => 
   it('btrfs: dev_item.total_bytes, 256 -> 300 MiB', () => {
     expect(btrfsSizeFromDumpSuper(fixture('btrfs-dump-super.txt'))).toBe(256 * MiB);
     expect(btrfsSizeFromDumpSuper(fixture('btrfs-dump-super-grown.txt'))).toBe(300 * MiB);
+  });
+
+  it('btrfs: a dirty tree log is a non-zero log_root (the captured superblocks are clean; the dirty one is the same with the log root a snapshot of a mounted btrfs showed)', () => {
+    expect(btrfsHasDirtyLog(fixture('btrfs-dump-super.txt'))).toBe(false);
+    expect(btrfsHasDirtyLog(fixture('btrfs-dump-super.txt').replace(/^log_root\t\t0$/m, 'log_root\t\t30474240'))).toBe(true);
+    expect(() => btrfsHasDirtyLog('')).toThrow(/no log_root/);
   });
 
   it('says which tool and field it could not read', () => {

@@ -44,3 +44,12 @@ export function xfsSizeFromXfsIoStatfs(stdout: string): number {
 export function btrfsSizeFromDumpSuper(stdout: string): number {
   return integerField(stdout, /^dev_item\.total_bytes\s+(\d+)\s*$/m, 'btrfs inspect-internal dump-super', 'dev_item.total_bytes');
 }
+
+/**
+ * btrfs: the superblock's log_root (dump-super's `log_root`): non-zero while the filesystem
+ * holds fsync'd writes in its tree log that no transaction has committed yet, as a
+ * snapshot of a mounted filesystem can. Only a mount replays that log.
+ */
+export function btrfsHasDirtyLog(stdout: string): boolean {
+  return integerField(stdout, /^log_root\s+(\d+)\s*$/m, 'btrfs inspect-internal dump-super', 'log_root') !== 0;
+}

@@ -1,5 +1,5 @@
 import { CsiError, GrpcStatus } from '@copse/csi-grpc';
-import { FsCommandError } from '@copse/fs-exec';
+import { BtrfsDirtyLogError, FsCommandError } from '@copse/fs-exec';
 import { FsSizeParseError, MountInfoParseError } from '@copse/fs-model';
 import { LvmdClientError } from '@copse/lvmd-api';
 import { CommandUnavailableError } from '@copse/process-runner';
@@ -14,12 +14,14 @@ import { lvmdErrorToCsi } from '../lvmd-errors';
  * | error | status |
  * | --- | --- |
  * | lvmd-http answered a problem, or could not be connected to | as csi-node's lvmdErrorToCsi: the problem code's gRPC status; UNAVAILABLE |
+ * | a btrfs beside its source with an uncommitted tree log (BtrfsDirtyLogError) | FAILED_PRECONDITION, saying what to do |
  * | a filesystem or mount command failed | INTERNAL, naming the command and what it said |
  * | a command could not be started | INTERNAL, naming the program (a node without it) |
  * | output the plugin could not read | INTERNAL, naming the tool or file |
  */
 export function nodeErrorToCsi(err: unknown): CsiError | undefined {
   if (err instanceof CsiError) return undefined;
+  if (err instanceof BtrfsDirtyLogError) return new CsiError(GrpcStatus.FAILED_PRECONDITION, err.message, { cause: err });
   if (err instanceof FsCommandError) return new CsiError(GrpcStatus.INTERNAL, `${err.command} failed (exit code ${err.exitCode}): ${err.detail}`, { cause: err });
   if (err instanceof CommandUnavailableError) return new CsiError(GrpcStatus.INTERNAL, `cannot run ${err.argv[0]} on this node: ${err.cause.message}`, { cause: err });
   if (err instanceof FsSizeParseError || err instanceof MountInfoParseError) return new CsiError(GrpcStatus.INTERNAL, err.message, { cause: err });

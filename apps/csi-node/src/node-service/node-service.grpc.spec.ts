@@ -12,33 +12,16 @@ import pino from 'pino';
 import { FakeHost } from '../../test/fake-host';
 import { LvmdClientError, type LogicalVolume } from '@copse/lvmd-api';
 import { lvmdErrorToCsi } from '../lvmd-errors';
-import { mountCap, publishRequest } from '../../test/fixture';
+import { lvmdVolume, mountCap, publishRequest } from '../../test/fixture';
 import { createNodeService } from './wire';
 
-const lv = (name: string): LogicalVolume => ({
-  name,
-  uuid: 'u',
-  deviceClass: 'thin',
-  volumeGroup: 'vg0',
-  type: 'thin',
-  thinPool: 'pool0',
-  sizeBytes: 1 << 26,
-  tags: [],
-  state: 'ready',
-  origin: '',
-  active: true,
-  accessType: 'rw',
-  activationSkip: false,
-  devicePath: `/dev/vg0/${name}`,
-  health: { healthy: true },
-});
 
 /** lvmd-http as the Node service sees it: v1 exists, "down" is unreachable, the rest is not found. */
 class FakeLvmd {
   gate: Promise<void> = Promise.resolve();
   async getLogicalVolume(name: string): Promise<LogicalVolume> {
     await this.gate;
-    if (name === 'v1') return lv('v1');
+    if (name === 'v1') return lvmdVolume('v1', { sizeBytes: 1 << 26 });
     if (name === 'down') throw Object.assign(new Error('connect ECONNREFUSED /run/lvmd/lvmd.sock'), { code: 'ECONNREFUSED', syscall: 'connect' });
     if (name === 'busy') throw new LvmdClientError(409, 'in-use', { type: 't', title: 'In use', status: 409, code: 'in-use', detail: 'busy is open' });
     throw new LvmdClientError(404, 'not-found', { type: 't', title: 'Not found', status: 404, code: 'not-found' });

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { CsiError } from '@copse/csi-grpc';
-import { FsCommandError } from '@copse/fs-exec';
+import { BtrfsDirtyLogError, FsCommandError } from '@copse/fs-exec';
 import { FsSizeParseError } from '@copse/fs-model';
 import { CURRENT_API_GROUP, nameSet } from '@copse/k8s-crd';
 import { LvmdClientError } from '@copse/lvmd-api';
@@ -49,6 +49,7 @@ describe('nodeErrorToCsi', () => {
       'mount failed (exit code 32): mount: /t: wrong fs type, bad option, bad superblock on /dev/a.',
     ],
     ['a missing program', new CommandUnavailableError(['mkfs.btrfs', '-f', '/dev/a'], Object.assign(new Error('spawn mkfs.btrfs ENOENT'), { code: 'ENOENT' })), status.INTERNAL, 'cannot run mkfs.btrfs on this node: spawn mkfs.btrfs ENOENT'],
+    ['a btrfs clone with an uncommitted tree log beside its source', new BtrfsDirtyLogError('/dev/a'), status.FAILED_PRECONDITION, expect.stringMatching(/^the btrfs filesystem on \/dev\/a has the filesystem id of a mounted one/)],
     ['unreadable tool output', new FsSizeParseError('dumpe2fs', 'no Block size'), status.INTERNAL, 'cannot read the filesystem size from dumpe2fs: no Block size'],
     ['lvmd-http refusing connections', Object.assign(new Error('connect ECONNREFUSED /run/lvmd.sock'), { code: 'ECONNREFUSED', syscall: 'connect' }), status.UNAVAILABLE, 'lvmd-http unreachable (ECONNREFUSED): connect ECONNREFUSED /run/lvmd.sock'],
     ['an undici socket error', Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), status.UNAVAILABLE, 'lvmd-http unreachable (UND_ERR_SOCKET): other side closed'],

@@ -1,24 +1,8 @@
 import { LvmdClientError, type LogicalVolume } from '@copse/lvmd-api';
+import { lvmdVolume } from '../../test/fixture';
 import { LvmdVolumeSource, type LvmdVolumeClient } from './volume-source';
 
-const lv = (name: string, o: Partial<LogicalVolume> = {}): LogicalVolume => ({
-  name,
-  uuid: 'u',
-  deviceClass: 'thin',
-  volumeGroup: 'vg0',
-  type: 'thin',
-  thinPool: 'pool0',
-  sizeBytes: 1 << 30,
-  tags: [],
-  state: 'ready',
-  origin: '',
-  active: true,
-  accessType: 'rw',
-  activationSkip: false,
-  devicePath: `/dev/vg0/${name}`,
-  health: { healthy: true },
-  ...o,
-});
+const lv = lvmdVolume;
 const problem = (status: number, code: 'not-found' | 'unavailable', title: string) => new LvmdClientError(status, code, { type: 't', title, status, code });
 
 class FakeClient implements LvmdVolumeClient {
