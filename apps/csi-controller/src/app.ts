@@ -56,7 +56,7 @@ export async function startController(config: Config, deps: ControllerDeps): Pro
     await Promise.all([lvInformer.waitForSync(signal), nodeInformer.waitForSync(signal)]);
   };
 
-  const controller = withLocks<ControllerService>(new ControllerServer({ names, volumes, nodes, metrics, synced }), CONTROLLER_LOCKS);
+  const controller = withLocks<ControllerService>(new ControllerServer({ names, volumes, nodes, metrics, synced, advertiseGetSnapshot: config.advertiseGetSnapshot }), CONTROLLER_LOCKS);
   const identity = identityService({
     name: names.driverName,
     vendorVersion: deps.vendorVersion,

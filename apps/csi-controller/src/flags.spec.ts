@@ -16,6 +16,7 @@ describe('flags', () => {
       leaseDurationSeconds: 15,
       renewDeadlineSeconds: 10,
       retryPeriodSeconds: 2,
+      advertiseGetSnapshot: false,
     });
   });
 
@@ -34,8 +35,9 @@ describe('flags', () => {
       '--lease-duration=4',
       '--renew-deadline=3',
       '--retry-period=0.5',
+      '--advertise-get-snapshot=true',
     ]);
-    expect(c).toMatchObject({ apiGroup: CURRENT_API_GROUP, csiSocket: '/tmp/c.sock', kubeconfig: '/k', leaderElection: false, nodeCleanup: false, metricsAddress: '127.0.0.1:0', retryPeriodSeconds: 0.5 });
+    expect(c).toMatchObject({ apiGroup: CURRENT_API_GROUP, csiSocket: '/tmp/c.sock', kubeconfig: '/k', leaderElection: false, nodeCleanup: false, metricsAddress: '127.0.0.1:0', retryPeriodSeconds: 0.5, advertiseGetSnapshot: true });
   });
 
   it.each([

@@ -23,6 +23,8 @@ export interface Config {
   readonly leaseDurationSeconds: number;
   readonly renewDeadlineSeconds: number;
   readonly retryPeriodSeconds: number;
+  /** advertise the CSI alpha capability GET_SNAPSHOT */
+  readonly advertiseGetSnapshot: boolean;
 }
 
 export const USAGE = `usage: csi-controller [flags]
@@ -41,6 +43,9 @@ export const USAGE = `usage: csi-controller [flags]
   --retry-period SECONDS         default 2
   --node-cleanup true|false      when a Node is deleted, delete its LogicalVolumes and claims
                                  (TopoLVM's node finalizer)        default true
+  --advertise-get-snapshot true|false
+                                 advertise GET_SNAPSHOT (CSI alpha; GetSnapshot is served
+                                 either way)                       default false
   --log-level LEVEL              fatal|error|warn|info|debug|trace default info
   --metrics-address HOST:PORT    /metrics (Prometheus); '' for none default :8080
   --help`;
@@ -82,6 +87,7 @@ export function parseFlags(argv: readonly string[]): Config {
         'renew-deadline': { type: 'string' },
         'retry-period': { type: 'string' },
         'node-cleanup': { type: 'string' },
+        'advertise-get-snapshot': { type: 'string' },
         'log-level': { type: 'string' },
         'metrics-address': { type: 'string' },
         help: { type: 'boolean' },
@@ -134,5 +140,6 @@ export function parseFlags(argv: readonly string[]): Config {
     leaseDurationSeconds,
     renewDeadlineSeconds,
     retryPeriodSeconds,
+    advertiseGetSnapshot: bool(str('advertise-get-snapshot'), 'advertise-get-snapshot', false),
   };
 }

@@ -14,7 +14,7 @@ import type {
   ProbeResponse__Output,
   ValidateVolumeCapabilitiesResponse__Output,
 } from '@copse/csi-spec';
-import { call, failure } from './controller-process';
+import { call, ControllerProcess, failure } from './controller-process';
 import { block, GiB, mount, onNodes, useStack, volumeRequest, type Stack } from './fixture';
 
 const stack = useStack({
@@ -181,23 +181,21 @@ describe('GetCapacity', () => {
 });
 
 describe('capabilities and Identity', () => {
-  it('lists TopoLVM\'s controller capabilities plus listing, GET_SNAPSHOT, GET_VOLUME and VOLUME_CONDITION', async () => {
+  it('lists TopoLVM\'s controller capabilities plus listing, GET_VOLUME and VOLUME_CONDITION; GET_SNAPSHOT (alpha) when asked', async () => {
     const s = stack();
-    const caps = await s.call<ControllerGetCapabilitiesResponse__Output>('ControllerGetCapabilities', {});
-    expect(caps.capabilities.map((c) => c.rpc?.type)).toEqual([
-      'CREATE_DELETE_VOLUME',
-      'CLONE_VOLUME',
-      'GET_CAPACITY',
-      'EXPAND_VOLUME',
-      'CREATE_DELETE_SNAPSHOT',
-      'LIST_VOLUMES',
-      'LIST_SNAPSHOTS',
-      'GET_SNAPSHOT',
-      'GET_VOLUME',
-      'VOLUME_CONDITION',
-    ]);
+    const types = (r: ControllerGetCapabilitiesResponse__Output) => r.capabilities.map((c) => c.rpc?.type);
+    const base = ['CREATE_DELETE_VOLUME', 'CLONE_VOLUME', 'GET_CAPACITY', 'EXPAND_VOLUME', 'CREATE_DELETE_SNAPSHOT', 'LIST_VOLUMES', 'LIST_SNAPSHOTS', 'GET_VOLUME', 'VOLUME_CONDITION'];
+    expect(types(await s.call<ControllerGetCapabilitiesResponse__Output>('ControllerGetCapabilities', {}))).toEqual(base);
     const unimplemented = await failure(s.call('ControllerPublishVolume', { volume_id: 'x', node_id: 'y' }));
     expect(unimplemented.code).toBe(status.UNIMPLEMENTED);
+
+    const advertising = await new ControllerProcess(s.cluster, { args: ['--advertise-get-snapshot=true'] }).start();
+    try {
+      const caps = await call<unknown, ControllerGetCapabilitiesResponse__Output>(advertising.controller(), 'ControllerGetCapabilities', {});
+      expect(types(caps)).toEqual([...base, 'GET_SNAPSHOT']);
+    } finally {
+      await advertising.close();
+    }
   });
 
   it('names the driver after the API group, says ready once its caches are filled, and offers no Node service', async () => {

@@ -54,7 +54,7 @@ import type { NodeCapacities } from '../k8s/nodes';
 import type { ControllerMetrics } from '../metrics';
 import { NodeWaits } from './node-waits';
 import { conditionOf, snapshotOf, topologyOf, volumeOf } from './responses';
-import { CONTROLLER_CAPABILITIES, VOLUME_SUPPORT } from './support';
+import { controllerCapabilitiesOf, VOLUME_SUPPORT } from './support';
 
 /** CSI's limit on names (Size Limits: 128 bytes). */
 const NAME_MAX_BYTES = 128;
@@ -68,6 +68,8 @@ export interface ControllerCoreOptions {
   readonly metrics: ControllerMetrics;
   /** resolves once the caches are filled; rejects when the signal aborts first */
   readonly synced: (signal: AbortSignal) => Promise<void>;
+  /** advertise the alpha GET_SNAPSHOT capability (GetSnapshot is served either way) */
+  readonly advertiseGetSnapshot?: boolean;
 }
 
 export type ControllerCore = Required<
@@ -100,8 +102,10 @@ export class ControllerServer implements ControllerCore {
   private readonly nodes: NodeCapacities;
   private readonly waits: NodeWaits;
   private readonly synced: (signal: AbortSignal) => Promise<void>;
+  private readonly capabilities: ControllerGetCapabilitiesResponse;
 
   constructor(options: ControllerCoreOptions) {
+    this.capabilities = controllerCapabilitiesOf({ advertiseGetSnapshot: options.advertiseGetSnapshot ?? false });
     this.names = options.names;
     this.volumes = options.volumes;
     this.nodes = options.nodes;
@@ -319,7 +323,7 @@ export class ControllerServer implements ControllerCore {
   }
 
   ControllerGetCapabilities(): ControllerGetCapabilitiesResponse {
-    return CONTROLLER_CAPABILITIES;
+    return this.capabilities;
   }
 
   // --- snapshots ----------------------------------------------------------------------------

@@ -22,20 +22,28 @@ export const VOLUME_SUPPORT: VolumeCapabilitySupport = {
   fsTypes: FILESYSTEMS,
 };
 
-export const CONTROLLER_CAPABILITIES: ControllerGetCapabilitiesResponse = controllerCapabilities([
-  // TopoLVM's
-  ControllerRpcType.CREATE_DELETE_VOLUME,
-  ControllerRpcType.CLONE_VOLUME,
-  ControllerRpcType.GET_CAPACITY,
-  ControllerRpcType.EXPAND_VOLUME,
-  ControllerRpcType.CREATE_DELETE_SNAPSHOT,
-  // beyond TopoLVM: what the LogicalVolume objects let the controller answer
-  ControllerRpcType.LIST_VOLUMES,
-  ControllerRpcType.LIST_SNAPSHOTS,
-  ControllerRpcType.GET_SNAPSHOT,
-  ControllerRpcType.GET_VOLUME,
-  ControllerRpcType.VOLUME_CONDITION,
-]);
+/**
+ * The RPCs the controller advertises. GetSnapshot is always served; its capability is CSI
+ * alpha (1.11), unknown to COs and tools built on an older spec, and csi-sanity v5.3.1 (CSI
+ * 1.10) fails a plugin that advertises it, so it is advertised only when asked
+ * (--advertise-get-snapshot).
+ */
+export function controllerCapabilitiesOf(options: { readonly advertiseGetSnapshot: boolean }): ControllerGetCapabilitiesResponse {
+  return controllerCapabilities([
+    // TopoLVM's
+    ControllerRpcType.CREATE_DELETE_VOLUME,
+    ControllerRpcType.CLONE_VOLUME,
+    ControllerRpcType.GET_CAPACITY,
+    ControllerRpcType.EXPAND_VOLUME,
+    ControllerRpcType.CREATE_DELETE_SNAPSHOT,
+    // beyond TopoLVM: what the LogicalVolume objects let the controller answer
+    ControllerRpcType.LIST_VOLUMES,
+    ControllerRpcType.LIST_SNAPSHOTS,
+    ControllerRpcType.GET_VOLUME,
+    ControllerRpcType.VOLUME_CONDITION,
+    ...(options.advertiseGetSnapshot ? [ControllerRpcType.GET_SNAPSHOT] : []),
+  ]);
+}
 
 /** TopoLVM's: a controller service, topology, and expansion both online and offline. */
 export const PLUGIN_CAPABILITIES: readonly PluginCapability[] = [
