@@ -70,6 +70,7 @@ export class TestNode {
 
   /** Stops; operations it holds are abandoned (not performed). */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     for (const list of this.holds.values()) for (const h of list.splice(0)) h.abandon();
     for (const h of this.holding.splice(0)) h.abandon();
