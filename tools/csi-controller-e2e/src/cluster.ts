@@ -245,18 +245,3 @@ export async function connect(): Promise<Cluster> {
   };
   return cluster;
 }
-
-/** The jest fixture: one cluster per spec file. */
-export function useCluster(): () => Cluster {
-  let cluster: Cluster | undefined;
-  beforeAll(async () => {
-    cluster = await connect();
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.close();
-  }, 120_000);
-  return () => {
-    if (!cluster) throw new Error('the cluster is not connected (did beforeAll fail?)');
-    return cluster;
-  };
-}
