@@ -61,6 +61,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   registerJsonBody(app);
   o.metrics.observeDeviceClasses(() => o.service.listDeviceClasses());
+  const uncount = o.metrics.countFillGuardRefusals(o.service);
+  app.addHook('onClose', async () => uncount());
 
   if (o.onRoute) {
     const onRoute = o.onRoute;

@@ -1,5 +1,5 @@
 import { Counter, Registry, register as globalRegistry } from 'prom-client';
-import { startHarness, type Harness, GiB } from '../test/harness';
+import { devYamlWithFillGuard, startHarness, type Harness, GiB } from '../test/harness';
 import { Metrics } from './metrics';
 
 /** metric name -> its type and the label names of its series (histogram series folded into the base name) */
@@ -19,7 +19,8 @@ function catalogue(text: string): Record<string, { type: string; labels: string[
 describe('metrics', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    // a fill guard on the thin class, so that its gauges have series
+    h = await startHarness({ yaml: devYamlWithFillGuard(95) });
     // something in every series: a request, an lvm call (through the service), a refused lookup
     await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/m1', payload: { sizeBytes: GiB } });
     await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/nope' });
@@ -34,6 +35,7 @@ describe('metrics', () => {
     metrics.lvmInvocations.inc({ command: 'lvs', exit_code: '0' });
     metrics.lvmSeconds.observe({ command: 'lvs' }, 0.1);
     metrics.watchStreamsClosed.inc({ reason: 'stalled' });
+    metrics.fillGuardRefusals.inc({ node: 'n1', device_class: 'thin', kind: 'clone' });
     const found = catalogue((await metrics.exposition()).text);
     const capacity = { type: 'gauge', labels: ['device_class', 'node'] };
     expect(found).toEqual({
@@ -43,6 +45,9 @@ describe('metrics', () => {
       topolvm_thinpool_data_percent: capacity,
       topolvm_thinpool_metadata_percent: capacity,
       topolvm_thinpool_overprovisioned_available: capacity,
+      lvmd_thinpool_fill_guard_engaged: capacity,
+      lvmd_thinpool_fill_guard_percent: capacity,
+      lvmd_thinpool_fill_guard_refusals_total: { type: 'counter', labels: ['device_class', 'kind', 'node'] },
       lvmd_http_requests_total: { type: 'counter', labels: ['method', 'route', 'status'] },
       lvmd_http_request_duration_seconds: { type: 'histogram', labels: ['method', 'route'] },
       lvmd_lvm_invocations_total: { type: 'counter', labels: ['command', 'exit_code'] },

@@ -1,5 +1,7 @@
+import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DeviceClass as DeviceClassView } from '@copse/lvmd-api';
+import type { FillGuardRefusalEvent } from './service/lvm-service';
 
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -11,6 +13,13 @@ const CAPACITY_GAUGES: ReadonlyArray<readonly [string, string, (dc: DeviceClassV
   ['topolvm_thinpool_data_percent', 'Data usage of the thin pool in percent.', (dc) => dc.thinPool?.dataPercent],
   ['topolvm_thinpool_metadata_percent', 'Metadata usage of the thin pool in percent.', (dc) => dc.thinPool?.metadataPercent],
   ['topolvm_thinpool_overprovisioned_available', 'Bytes still available for thin volumes under the overprovision ratio.', (dc) => dc.thinPool?.overprovisionedFreeBytes],
+  // ours: the thin-pool fill guard, for device classes whose lvmd.yaml sets thin-pool.fill-guard-percent
+  [
+    'lvmd_thinpool_fill_guard_engaged',
+    'Whether the thin pool fill guard is engaged (1: data% or metadata% at or above fill-guard-percent, new thin volumes, snapshots, restores and clones are refused).',
+    (dc) => (dc.thinPool?.fillGuard ? Number(dc.thinPool.fillGuard.engaged) : undefined),
+  ],
+  ['lvmd_thinpool_fill_guard_percent', 'The thin pool fill guard threshold (thin-pool.fill-guard-percent).', (dc) => dc.thinPool?.fillGuard?.percent],
 ];
 
 /**
@@ -27,6 +36,7 @@ export class Metrics {
   readonly watchStreams: Gauge;
   readonly watchStreamsClosed: Counter<'reason'>;
   readonly connectionsRefused: Counter;
+  readonly fillGuardRefusals: Counter<'node' | 'device_class' | 'kind'>;
 
   constructor(
     readonly registry: Registry,
@@ -71,6 +81,19 @@ export class Metrics {
       help: 'Connections refused because --max-connections were open.',
       registers,
     });
+    this.fillGuardRefusals = new Counter({
+      name: 'lvmd_thinpool_fill_guard_refusals_total',
+      help: 'Creates the thin pool fill guard refused, by what they would have made (volume, snapshot, restore, clone).',
+      labelNames: ['node', 'device_class', 'kind'],
+      registers,
+    });
+  }
+
+  /** Counts the service's 'fill-guard-refusal' events; returns the function that stops. */
+  countFillGuardRefusals(service: EventEmitter): () => void {
+    const count = (r: FillGuardRefusalEvent) => this.fillGuardRefusals.inc({ node: this.nodeName, device_class: r.deviceClass, kind: r.what });
+    service.on('fill-guard-refusal', count);
+    return () => service.off('fill-guard-refusal', count);
   }
 
   /** The capacity gauges, read from `deviceClasses` at every scrape. */

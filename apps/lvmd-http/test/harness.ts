@@ -16,6 +16,14 @@ import { simulatedNode } from '../src/sim-backend';
 
 export const DEV_CONFIG_PATH = join(__dirname, '../dev/lvmd.yaml');
 
+/** The quick start's lvmd.yaml with thin-pool.fill-guard-percent set on its thin class. */
+export function devYamlWithFillGuard(percent: number): string {
+  const yaml = readFileSync(DEV_CONFIG_PATH, 'utf8');
+  const withGuard = yaml.replace(/^([ \t]+)overprovision-ratio: (.*)$/m, `$1overprovision-ratio: $2\n$1fill-guard-percent: ${percent}`);
+  if (withGuard === yaml) throw new Error('the dev lvmd.yaml has no overprovision-ratio to put the fill guard beside');
+  return withGuard;
+}
+
 /** Counts and records every argv that reaches the (simulated) lvm. */
 export class RecordingRunner implements LvmRunner {
   readonly calls: string[][] = [];

@@ -144,6 +144,17 @@ describe('parseLvmdConfig on a valid file', () => {
     );
   });
 
+  it('leaves the fill guard off unless a thin pool sets fill-guard-percent, and reads it when set', () => {
+    expect(parseLvmdConfig(FULL_YAML).deviceClasses.find((d) => d.name === 'thin')?.thinPool).toEqual({ name: 'pool0', overprovisionRatio: 10 });
+    const pool = (guard: unknown) =>
+      configOf({ 'device-classes': [thick({ type: 'thin', 'thin-pool': { name: 'pool0', 'overprovision-ratio': 2, 'fill-guard-percent': guard } })] })
+        .deviceClasses[0]?.thinPool;
+    expect(pool(90)).toEqual({ name: 'pool0', overprovisionRatio: 2, fillGuardPercent: 90 });
+    expect(pool(97.5)?.fillGuardPercent).toBe(97.5);
+    expect(pool(100)?.fillGuardPercent).toBe(100);
+    expect(pool(null)).toEqual({ name: 'pool0', overprovisionRatio: 2 });
+  });
+
   it('accepts a 63-character class name', () => {
     expect(configOf({ 'device-classes': [thick({ name: 'a'.repeat(63) })] }).deviceClasses).toHaveLength(1);
   });
@@ -364,6 +375,21 @@ describe('validateLvmdConfig rules', () => {
       'a typo in a thin-pool key',
       { 'device-classes': [thick({ type: 'thin', 'thin-pool': { name: 'pool0', 'overprovision-ratio': 2, overprovision: 3 } })] },
       [{ field: 'device-classes[0].thin-pool.overprovision', message: 'unknown field' }],
+    ],
+    ...[0, -5, 100.5, 120, '90', '90%', true].map((guard): [string, unknown, FieldError[]] => [
+      `fill-guard-percent ${JSON.stringify(guard)}`,
+      { 'device-classes': [thick({ type: 'thin', 'thin-pool': { name: 'pool0', 'overprovision-ratio': 2, 'fill-guard-percent': guard } })] },
+      [
+        {
+          field: 'device-classes[0].thin-pool.fill-guard-percent',
+          message: expect.stringMatching(/^must be a number above 0 and at most 100 \(the thin pool's data% or metadata% at which new thin volumes are refused\), got /) as unknown as string,
+        },
+      ],
+    ]),
+    [
+      'a typo in fill-guard-percent',
+      { 'device-classes': [thick({ type: 'thin', 'thin-pool': { name: 'pool0', 'overprovision-ratio': 2, 'fill-guard-percen': 90 } })] },
+      [{ field: 'device-classes[0].thin-pool.fill-guard-percen', message: 'unknown field (did you mean "fill-guard-percent"?)' }],
     ],
     [
       'a thin pool that is not a mapping',

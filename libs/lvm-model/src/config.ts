@@ -13,6 +13,8 @@
  * - a class may not be named "00default": that is the key TopoLVM uses for the default
  *   class in node capacity annotations, so such a class could not be told apart.
  * - YAML is read as YAML 1.2 (core schema): booleans are true/false, not yes/no.
+ * - one key is Copse's own, added, and off when absent (so a TopoLVM file means what it
+ *   meant): a thin pool's `fill-guard-percent` (fill-guard.ts).
  */
 import { LineCounter, parseDocument } from 'yaml';
 import { GiB, parseLvmSizeArg } from './sizes';
@@ -22,6 +24,12 @@ export type DeviceClassType = 'thick' | 'thin';
 export interface ThinPoolConfig {
   name: string;
   overprovisionRatio: number;
+  /**
+   * fill-guard-percent (Copse's, not TopoLVM's; absent: off): at or above this data% or
+   * metadata% of the pool, new thin volumes, snapshots, restores and clones are refused
+   * (fill-guard.ts).
+   */
+  fillGuardPercent?: number;
 }
 
 export interface DeviceClass {
@@ -100,7 +108,7 @@ const CLASS_KEYS = [
   'type',
   'thin-pool',
 ];
-const THIN_POOL_KEYS = ['name', 'overprovision-ratio'];
+const THIN_POOL_KEYS = ['name', 'overprovision-ratio', 'fill-guard-percent'];
 const OPTION_CLASS_KEYS = ['name', 'options'];
 
 type Obj = Record<string, unknown>;
@@ -246,8 +254,20 @@ function validateThinPool(c: Collector, path: string, raw: unknown): ThinPoolCon
   } else {
     overprovisionRatio = ratio;
   }
-  if (name === undefined || overprovisionRatio === undefined) return undefined;
-  return { name, overprovisionRatio };
+  const guardPath = join(path, 'fill-guard-percent');
+  const guard = raw['fill-guard-percent'];
+  let fillGuardPercent: number | undefined;
+  let guardValid = true;
+  if (guard !== undefined && guard !== null) {
+    if (typeof guard !== 'number' || !Number.isFinite(guard) || guard <= 0 || guard > 100) {
+      c.add(guardPath, `must be a number above 0 and at most 100 (the thin pool's data% or metadata% at which new thin volumes are refused), got ${describe(guard)}`);
+      guardValid = false;
+    } else {
+      fillGuardPercent = guard;
+    }
+  }
+  if (name === undefined || overprovisionRatio === undefined || !guardValid) return undefined;
+  return { name, overprovisionRatio, ...(fillGuardPercent !== undefined ? { fillGuardPercent } : {}) };
 }
 
 function validateDeviceClass(c: Collector, path: string, raw: unknown): DeviceClass | undefined {

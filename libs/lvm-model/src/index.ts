@@ -6,3 +6,4 @@ export * from './report';
 export * from './config';
 export * from './device-mapper';
 export * from './thin-pool-health';
+export * from './fill-guard';

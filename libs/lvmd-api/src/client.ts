@@ -7,6 +7,7 @@ export type LogicalVolume = components['schemas']['LogicalVolume'];
 export type DeviceClass = components['schemas']['DeviceClass'];
 export type ThinPool = components['schemas']['ThinPool'];
 export type ThinPoolHealth = components['schemas']['ThinPoolHealth'];
+export type ThinPoolFillGuard = components['schemas']['ThinPoolFillGuard'];
 export type ThinPoolHealthStatus = components['schemas']['ThinPoolHealthStatus'];
 export type CreateLogicalVolumeRequest = components['schemas']['CreateLogicalVolumeRequest'];
 export type CreateSnapshotRequest = components['schemas']['CreateSnapshotRequest'];

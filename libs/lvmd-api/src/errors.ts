@@ -31,6 +31,11 @@ export const ERROR_CODES: { readonly [C in ErrorCode]: ErrorCodeInfo } = {
   'not-found': { status: 404, title: 'Not found', grpc: 'NOT_FOUND' },
   conflict: { status: 409, title: 'Already exists with other parameters', grpc: 'ALREADY_EXISTS' },
   'no-space': { status: 507, title: 'Not enough free space', grpc: 'RESOURCE_EXHAUSTED' },
+  'thin-pool-fill-guard': {
+    status: 507,
+    title: 'The thin pool is at or above its fill guard: new thin volumes are refused',
+    grpc: 'RESOURCE_EXHAUSTED',
+  },
   'out-of-range': { status: 422, title: 'Size out of range', grpc: 'OUT_OF_RANGE' },
   'unsupported-for-thick': { status: 501, title: 'Not supported on a thick device class', grpc: 'UNIMPLEMENTED' },
   'in-use': { status: 409, title: 'The logical volume is in use', grpc: 'FAILED_PRECONDITION' },

@@ -49,8 +49,9 @@ describe('docs/lvmd-http.md curl examples against the quick-start instance', () 
   });
 
   it('shows lvmd.yaml examples that parse as lvmd.yaml', () => {
-    const yamls = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    expect(yamls.length).toBeGreaterThan(0);
+    // lvmd.yaml examples are the YAML blocks with device classes (others are e.g. Prometheus rules)
+    const yamls = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((y) => /^device-classes:/m.test(y));
+    expect(yamls.length).toBeGreaterThan(1);
     for (const y of yamls) expect(() => parseLvmdConfig(y)).not.toThrow();
   });
 

@@ -8,13 +8,16 @@
  * healthy again. The kernel logs each mode switch (dmesg); its timestamp is placed on the
  * host's clock through a marker written to the kernel log, and each surface is polled
  * from the host.
+ * At 81.25 % the pool is above its fill guard (fill-guard-percent 80): a create and a clone
+ * are refused (507 thin-pool-fill-guard) and lvs shows nothing new, an existing volume still
+ * grows; the delete that frees space releases the guard.
  * Then: an idle pool costs no process, and a killed lvmd-http leaves no dmsetup behind.
  *
  * Skips locally without the host dependencies (tools/testnode/install-deps.sh); fails
  * instead with CI=true.
  */
 import * as path from 'node:path';
-import { LvmdClient, type DeviceClass, type LogicalVolume } from '@copse/lvmd-api';
+import { LvmdClient, LvmdClientError, type DeviceClass, type LogicalVolume } from '@copse/lvmd-api';
 import { describeWithTestNode, lvmdHttpService, startTestNode, workspaceShares, type TestNode } from '@copse/testnode';
 
 const MiB = 1024 * 1024;
@@ -30,6 +33,8 @@ const POOL_CHECK = `thin-pool-health ${VG}/${POOL}`;
 const VOLUME_REASON: Record<string, RegExp> = { 'out-of-data-space': /queue IO/, 'error-io': /error IO/ };
 /** The issue's bound: the pool's state shows everywhere within this long. */
 const WITHIN_MS = 5000;
+/** The fill guard's threshold: the 81.25 % of the low-water step is above it. */
+const FILL_GUARD_PERCENT = 80;
 
 const YAML = [
   'device-classes:',
@@ -40,6 +45,7 @@ const YAML = [
   '    thin-pool:',
   `      name: ${POOL}`,
   '      overprovision-ratio: 10',
+  `      fill-guard-percent: ${FILL_GUARD_PERCENT}`,
   '',
 ].join('\n');
 
@@ -241,6 +247,43 @@ describeWithTestNode('a thin pool filling by writes, followed by lvmd-http on re
     expect(ready.checks).toContainEqual({ name: `thin-pool-health ${VG}/${POOL}`, ok: true, detail: expect.stringMatching(/^low-water: /) });
   }, 180_000);
 
+  it('refuses a new volume and a clone above the fill guard, creating nothing, and lets a volume grow', async () => {
+    const lvNames = async () => {
+      const r = await node.control.lvm(['lvs', VG, '-o', 'lv_name', '--noheadings']);
+      expect(r.exitCode).toBe(0);
+      return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+    };
+    const dc = await api.getDeviceClass('thin');
+    expect(dc.thinPool).toMatchObject({ dataPercent: 81.25, fillGuard: { percent: FILL_GUARD_PERCENT, engaged: true, reason: `data 81.25% >= ${FILL_GUARD_PERCENT}%` } });
+    expect(dc.freeBytes).toBe(0);
+    const before = await lvNames();
+    const refusal = async (attempt: Promise<unknown>) => {
+      const e = await attempt.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(LvmdClientError);
+      return e as LvmdClientError;
+    };
+    const volume = await refusal(api.createLogicalVolume('guarded', { sizeBytes: 8 * MiB }));
+    expect([volume.status, volume.code]).toEqual([507, 'thin-pool-fill-guard']);
+    expect(volume.problem.detail).toMatch(
+      new RegExp(`^refused to create the thin volume "guarded": thin pool ${VG}/${POOL} \\(device class thin\\) is at data 81\\.25%, metadata [\\d.]+%, at or above its fill guard of ${FILL_GUARD_PERCENT}%`),
+    );
+    const clone = await refusal(api.createSnapshot('keep', { name: 'guarded-clone', accessType: 'rw' }));
+    expect([clone.status, clone.code]).toEqual([507, 'thin-pool-fill-guard']);
+    expect(clone.problem.detail).toMatch(/^refused to create the clone "guarded-clone"/);
+    expect(await lvNames()).toEqual(before);
+    expect(before).not.toContain('guarded');
+    // expansion of an existing volume allocates nothing: allowed
+    expect((await api.resizeLogicalVolume('keep', 40 * MiB)).sizeBytes).toBe(40 * MiB);
+    const metrics = (await get('/metrics')).text;
+    expect(metric(metrics, 'lvmd_thinpool_fill_guard_engaged{node="fillnode",device_class="thin"}')).toBe(1);
+    expect(metric(metrics, 'lvmd_thinpool_fill_guard_refusals_total{node="fillnode",device_class="thin",kind="volume"}')).toBe(1);
+    expect(metric(metrics, 'lvmd_thinpool_fill_guard_refusals_total{node="fillnode",device_class="thin",kind="clone"}')).toBe(1);
+    expect((await poolHealth()).dataPercent).toBe(81.25);
+  }, 180_000);
+
   let pendingWrite: Promise<unknown>;
 
   it('shows running out of data space (queue IO) within 5 s of the kernel switching, everywhere', async () => {
@@ -280,6 +323,13 @@ describeWithTestNode('a thin pool filling by writes, followed by lvmd-http on re
     expect(await poolHealth()).toMatchObject({ dataPercent: 62.5, health: { status: 'ok', dataUsedBytes: 40 * MiB } });
     expect((await get('/readyz')).status).toBe(200);
     expect(events.some((e) => e.event === 'logical-volume' && e.data.type === 'updated' && e.data.volume?.name === 'fill' && e.data.volume.health.healthy)).toBe(true);
+    // 62.5 % is below the fill guard: released, and creates work again
+    const dc = await api.getDeviceClass('thin');
+    expect(dc.thinPool?.fillGuard).toEqual({ percent: FILL_GUARD_PERCENT, engaged: false });
+    expect(dc.freeBytes).toBe(dc.thinPool?.overprovisionedFreeBytes);
+    expect(metric((await get('/metrics')).text, 'lvmd_thinpool_fill_guard_engaged{node="fillnode",device_class="thin"}')).toBe(0);
+    expect((await api.createLogicalVolume('after-guard', { sizeBytes: 8 * MiB })).created).toBe(true);
+    await api.deleteLogicalVolume('after-guard');
   }, 180_000);
 
   it('an idle pool costs no process: one sleeping dmsetup wait, no dmsetup or lvm call for 20 s', async () => {

@@ -29,9 +29,7 @@ export function describeWithTestNode(name: string, fn: () => void, deps: Describ
   if (a.ok) {
     // every step in the guest runs under TCG emulation: on a loaded machine one lvm call can
     // take seconds, so tests of these suites get a minute unless they ask for more
-    const setTestTimeout =
-      deps.setTestTimeout ?? ((ms: number) => (globalThis as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(ms));
-    setTestTimeout(REAL_LVM_TEST_TIMEOUT_MS);
+    (deps.setTestTimeout ?? setJestTimeout)(REAL_LVM_TEST_TIMEOUT_MS);
     api.describe(name, fn);
     return;
   }
@@ -45,4 +43,16 @@ export function describeWithTestNode(name: string, fn: () => void, deps: Describ
   }
   (deps.warn ?? ((line: string) => process.stderr.write(line)))(`\n[testnode] SKIPPING "${name}": ${a.reason}\n\n`);
   api.describe.skip(`${name} [skipped: real-lvm2 test node unavailable]`, fn);
+}
+
+/**
+ * jest.setTimeout of the test file being defined. The jest object is handed to each test
+ * file's module scope, not put on globalThis, so a helper module asks @jest/globals for it;
+ * required here rather than imported because this module is also loaded outside jest (the
+ * package's index), where @jest/globals refuses to load.
+ */
+function setJestTimeout(ms: number): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { jest } = require('@jest/globals') as typeof import('@jest/globals');
+  jest.setTimeout(ms);
 }

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { DeviceClass, LvRecord, LvmdConfig } from '@copse/lvm-model';
 import type { Lvm, VgState } from '@copse/lvm-exec';
 import type { LogicalVolume } from '@copse/lvmd-api';
@@ -15,6 +16,8 @@ export interface ServiceContext {
   readonly cache: VgCache;
   /** per volume group: mutations on one VG never overlap */
   readonly lock: KeyedMutex;
+  /** LvmService itself: operations emit what the metrics count (e.g. 'fill-guard-refusal') */
+  readonly events: EventEmitter;
 }
 
 /** The cached state of a class's VG; 503 when it could not be read. */
@@ -47,7 +50,12 @@ export function view(ctx: ServiceContext, lv: LvRecord, dc: DeviceClass): Logica
   return volumeView(lv, dc, ctx.cache.get(dc.volumeGroup)?.lvs ?? [], ctx.cache.pool(dc));
 }
 
-/** What a new volume (or a volume's growth) may still take in the class. */
+/**
+ * What a new volume (or a volume's growth) may still take in the class: for a thin class
+ * the overprovision limit, whatever the fill guard says (it refuses new volumes itself,
+ * fill-guard.ts, and lets existing ones grow).
+ */
 export function freeBytes(ctx: ServiceContext, dc: DeviceClass): number {
-  return deviceClassView(dc, vgState(ctx, dc)).freeBytes;
+  const v = deviceClassView(dc, vgState(ctx, dc));
+  return v.thinPool?.overprovisionedFreeBytes ?? v.freeBytes;
 }

@@ -11,6 +11,7 @@ import { checkName, refuseIncomplete } from './checks';
 import { freeBytes, lvIn, requireLvIn, vgState, view, type ServiceContext } from './context';
 import { converge, fullRefresh, type Step } from './converge';
 import { planCreate, type CreateAction, type CreateIntent } from './create-plan';
+import { refuseAboveFillGuard } from './fill-guard';
 import { createClass, refuseNameElsewhere, requireLocated } from './locate';
 import { ownTags, requestTags } from './own-tags';
 
@@ -50,6 +51,7 @@ export async function createVolume(ctx: ServiceContext, name: string, req: Creat
   const options = [...dc.lvcreateOptions, ...optionClassOptions(ctx, optionClass)];
   return ctx.lock.run(dc.volumeGroup, async () => {
     refuseNameElsewhere(ctx, name, dc);
+    refuseAboveFillGuard(ctx, dc, name, 'volume');
     const intent: CreateIntent = {
       name,
       dc,
@@ -89,6 +91,8 @@ export async function createSnapshot(ctx: ServiceContext, source: string, req: C
       throw new ApiError('out-of-range', `sizeBytes ${req.sizeBytes} is smaller than the source's current size ${src.sizeBytes}`, 'body.sizeBytes');
     }
     const readOnly = req.accessType === 'ro';
+    // snapshots are made read-only: a writable copy of one is a restore, of anything else a clone
+    refuseAboveFillGuard(ctx, dc, req.name, readOnly ? 'snapshot' : src.attr.permission === 'writeable' ? 'clone' : 'restore');
     const intent: CreateIntent = {
       name: req.name,
       dc,

@@ -6,6 +6,7 @@ import { resize, setActivation } from './change';
 import { view, vgState, type ServiceContext } from './context';
 import { createSnapshot, createVolume, type Created, type CreateSnapshotRequest, type CreateVolumeRequest } from './create';
 import { deleteVolume } from './delete';
+import { fillGuardTransitions } from './fill-guard';
 import { namedClass, requireLocated } from './locate';
 import type { Logger } from './logger';
 import { readinessChecks, type ReadinessCheck } from './readiness';
@@ -18,6 +19,7 @@ export type { Logger } from './logger';
 export type { ReadinessCheck } from './readiness';
 export type { VolumeEvent } from './vg-cache';
 export type { Created, CreateSnapshotRequest, CreateVolumeRequest } from './create';
+export type { FillGuardRefusalEvent } from './fill-guard';
 
 export interface LvmServiceOptions {
   readonly config: LvmdConfig;
@@ -36,7 +38,8 @@ export interface LvmServiceOptions {
  * operation lives in its own module (create, change, delete) over a ServiceContext.
  *
  * Events: 'capacity' (DeviceClassView[]) after every refresh, 'volume' (VolumeEvent)
- * for every LV that appeared, changed or went away.
+ * for every LV that appeared, changed or went away, 'fill-guard-refusal'
+ * (FillGuardRefusalEvent) for every create the thin-pool fill guard refused.
  */
 export class LvmService extends EventEmitter {
   private readonly ctx: ServiceContext;
@@ -49,7 +52,8 @@ export class LvmService extends EventEmitter {
     super();
     this.vgNames = [...new Set(o.config.deviceClasses.map((dc) => dc.volumeGroup))];
     this.cache = new VgCache({ config: o.config, lvm: o.lvm, log: o.log, events: this, capacity: () => this.listDeviceClasses(), pools: o.pools });
-    this.ctx = { config: o.config, lvm: o.lvm, log: o.log, cache: this.cache, lock: new KeyedMutex() };
+    this.ctx = { config: o.config, lvm: o.lvm, log: o.log, cache: this.cache, lock: new KeyedMutex(), events: this };
+    this.on('capacity', fillGuardTransitions(o.log));
   }
 
   /**

@@ -1,5 +1,5 @@
-import { lvHealth, sumBytes, thickFreeBytes, thinFreeBytes, type DeviceClass, type LvRecord } from '@copse/lvm-model';
-import type { DeviceClass as DeviceClassView, LogicalVolume } from '@copse/lvmd-api';
+import { fillGuardState, lvHealth, sumBytes, thickFreeBytes, thinFreeBytes, type DeviceClass, type LvRecord } from '@copse/lvm-model';
+import type { DeviceClass as DeviceClassView, LogicalVolume, ThinPoolFillGuard } from '@copse/lvmd-api';
 import type { VgState } from '@copse/lvm-exec';
 import type { ThinPoolObservation } from '../pool/health-source';
 import { poolHealthView, poolVolumeHealth } from '../pool/views';
@@ -46,7 +46,10 @@ export function volumeView(lv: LvRecord, dc: DeviceClass, vgLvs: readonly LvReco
 
 /**
  * A device class with its capacity, from the VG's state; spareBytes only where it applies
- * (thick); its pool's health as the pool monitor last read it, else as lvs showed it.
+ * (thick); its pool's health as the pool monitor last read it, else as lvs showed it; its
+ * pool's fill guard, judged on those figures, where lvmd.yaml sets one. While the guard is
+ * engaged freeBytes is 0 (new volumes are refused, so no scheduler should place one here);
+ * thinPool.overprovisionedFreeBytes keeps the figure the overprovision ratio leaves.
  */
 export function deviceClassView(dc: DeviceClass, state: VgState, observation?: ThinPoolObservation): DeviceClassView {
   const base = {
@@ -71,18 +74,27 @@ export function deviceClassView(dc: DeviceClass, state: VgState, observation?: T
     virtualSizeSumBytes: virtualSizeBytes,
   });
   const health = poolHealthView(observation, pool);
+  const figures = { dataPercent: health.dataPercent ?? pool?.dataPercent ?? 0, metadataPercent: health.metadataPercent ?? pool?.metadataPercent ?? 0 };
+  const fillGuard = dc.thinPool.fillGuardPercent === undefined ? undefined : fillGuardView(dc.thinPool.fillGuardPercent, figures);
   return {
     ...base,
-    freeBytes: overprovisionedFreeBytes,
+    freeBytes: fillGuard?.engaged ? 0 : overprovisionedFreeBytes,
     thinPool: {
       name: poolName,
       sizeBytes: poolSizeBytes,
-      dataPercent: health.dataPercent ?? pool?.dataPercent ?? 0,
-      metadataPercent: health.metadataPercent ?? pool?.metadataPercent ?? 0,
+      ...figures,
       overprovisionRatio: dc.thinPool.overprovisionRatio,
       virtualSizeBytes,
       overprovisionedFreeBytes,
       health: health.view,
+      ...(fillGuard ? { fillGuard } : {}),
     },
   };
+}
+
+function fillGuardView(percent: number, figures: { dataPercent: number; metadataPercent: number }): ThinPoolFillGuard {
+  const state = fillGuardState(percent, figures);
+  if (!state.engaged || !state.by) return { percent, engaged: false };
+  const value = state.by === 'data' ? figures.dataPercent : figures.metadataPercent;
+  return { percent, engaged: true, reason: `${state.by} ${value}% >= ${percent}%` };
 }

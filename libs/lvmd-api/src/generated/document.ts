@@ -172,7 +172,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Create a thin or thick logical volume by name",
-        "description": "The device class decides thin (in its pool) or thick: body.deviceClass, else\nthe deviceClass query parameter, else the default class; both given and naming\ndifferent classes is 400 invalid-field (query.deviceClass). The size is rounded\nup to the volume group's extent size. A repeat with the same parameters (class,\nsize, tags, lvcreateOptionClass) answers the existing volume with 200, one with\nother parameters 409 conflict naming the differences; a name that exists in\nanother device class is 409 conflict too. A repeat that finds the volume\nincomplete (an interrupted create) completes it and answers 201.\n",
+        "description": "The device class decides thin (in its pool) or thick: body.deviceClass, else\nthe deviceClass query parameter, else the default class; both given and naming\ndifferent classes is 400 invalid-field (query.deviceClass). The size is rounded\nup to the volume group's extent size. A repeat with the same parameters (class,\nsize, tags, lvcreateOptionClass) answers the existing volume with 200, one with\nother parameters 409 conflict naming the differences; a name that exists in\nanother device class is 409 conflict too. A repeat that finds the volume\nincomplete (an interrupted create) completes it and answers 201.\nIn a thin device class whose fill guard is engaged (ThinPoolFillGuard) a new\nvolume is 507 thin-pool-fill-guard and nothing is created; a repeat of a create\nthat already made its volume still answers it.\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -215,7 +215,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Grow a logical volume",
-        "description": "Grow only. The same size (after extent rounding) is a no-op; a smaller size is out-of-range.",
+        "description": "Grow only. The same size (after extent rounding) is a no-op; a smaller size is out-of-range. Allowed while the thin pool's fill guard is engaged (growing a thin volume allocates no data; see docs/lvmd-http.md, Thin-pool fill guard).",
         "requestBody": {
           "required": true,
           "content": {
@@ -271,7 +271,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Create a thin snapshot of a logical volume",
-        "description": "`{name}` is the source. accessType ro makes a read-only snapshot (a VolumeSnapshot);\nrw makes a writable, active copy (a restore or a clone). The new volume is created\nactive, never with the activation-skip flag. sizeBytes, when given, must be at least\nthe source's current size; a larger size grows the new volume after creation.\nThe new volume is in the source's device class: body.deviceClass, when given,\nmust name it (400 invalid-field otherwise); a source in a thick class is 501\nunsupported-for-thick. Idempotent by the new volume's name (source, access,\nsize and tags compared).\n",
+        "description": "`{name}` is the source. accessType ro makes a read-only snapshot (a VolumeSnapshot);\nrw makes a writable, active copy (a restore or a clone). The new volume is created\nactive, never with the activation-skip flag. sizeBytes, when given, must be at least\nthe source's current size; a larger size grows the new volume after creation.\nThe new volume is in the source's device class: body.deviceClass, when given,\nmust name it (400 invalid-field otherwise); a source in a thick class is 501\nunsupported-for-thick. Idempotent by the new volume's name (source, access,\nsize and tags compared). While the source's thin pool's fill guard is engaged\n(ThinPoolFillGuard) a new snapshot, restore or clone is 507 thin-pool-fill-guard\nand nothing is created.\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -829,7 +829,7 @@ export const lvmdOpenApiDocument = {
           },
           "freeBytes": {
             "type": "integer",
-            "description": "what a new volume may use (thick, VG free minus spare; thin, the overprovisioned free bytes)"
+            "description": "what a new volume may use (thick, VG free minus spare; thin, the overprovisioned free bytes, or 0 while the thin pool's fill guard is engaged, see ThinPoolFillGuard)"
           },
           "thinPool": {
             "$ref": "#/components/schemas/ThinPool"
@@ -876,6 +876,30 @@ export const lvmdOpenApiDocument = {
           },
           "health": {
             "$ref": "#/components/schemas/ThinPoolHealth"
+          },
+          "fillGuard": {
+            "$ref": "#/components/schemas/ThinPoolFillGuard"
+          }
+        }
+      },
+      "ThinPoolFillGuard": {
+        "type": "object",
+        "description": "The thin pool's fill guard, present when lvmd.yaml sets the device class's thin-pool.fill-guard-percent (Copse's own key; off when absent). While the pool's dataPercent or metadataPercent is at or above `percent`, the guard is engaged: new thin volumes, snapshots, restores and clones are refused with 507 thin-pool-fill-guard, and the device class's freeBytes is 0 (so schedulers place no new volume here); deletes, activation and expansion of existing volumes still work. Judged on the same figures the view shows (the pool monitor's, live).",
+        "required": [
+          "percent",
+          "engaged"
+        ],
+        "properties": {
+          "percent": {
+            "type": "number",
+            "description": "the threshold, thin-pool.fill-guard-percent"
+          },
+          "engaged": {
+            "type": "boolean"
+          },
+          "reason": {
+            "type": "string",
+            "description": "when engaged, the figure that engaged it, e.g. \"data 91.25% >= 90%\""
           }
         }
       },
@@ -993,6 +1017,7 @@ export const lvmdOpenApiDocument = {
           "not-found",
           "conflict",
           "no-space",
+          "thin-pool-fill-guard",
           "out-of-range",
           "unsupported-for-thick",
           "in-use",

@@ -85,6 +85,9 @@ export interface paths {
          *     other parameters 409 conflict naming the differences; a name that exists in
          *     another device class is 409 conflict too. A repeat that finds the volume
          *     incomplete (an interrupted create) completes it and answers 201.
+         *     In a thin device class whose fill guard is engaged (ThinPoolFillGuard) a new
+         *     volume is 507 thin-pool-fill-guard and nothing is created; a repeat of a create
+         *     that already made its volume still answers it.
          */
         put: operations["createLogicalVolume"];
         post?: never;
@@ -100,7 +103,7 @@ export interface paths {
         head?: never;
         /**
          * Grow a logical volume
-         * @description Grow only. The same size (after extent rounding) is a no-op; a smaller size is out-of-range.
+         * @description Grow only. The same size (after extent rounding) is a no-op; a smaller size is out-of-range. Allowed while the thin pool's fill guard is engaged (growing a thin volume allocates no data; see docs/lvmd-http.md, Thin-pool fill guard).
          */
         patch: operations["resizeLogicalVolume"];
         trace?: never;
@@ -126,7 +129,9 @@ export interface paths {
          *     The new volume is in the source's device class: body.deviceClass, when given,
          *     must name it (400 invalid-field otherwise); a source in a thick class is 501
          *     unsupported-for-thick. Idempotent by the new volume's name (source, access,
-         *     size and tags compared).
+         *     size and tags compared). While the source's thin pool's fill guard is engaged
+         *     (ThinPoolFillGuard) a new snapshot, restore or clone is 507 thin-pool-fill-guard
+         *     and nothing is created.
          */
         post: operations["createSnapshot"];
         delete?: never;
@@ -378,7 +383,7 @@ export interface components {
             vgSizeBytes: number;
             vgFreeBytes: number;
             extentSizeBytes: number;
-            /** @description what a new volume may use (thick, VG free minus spare; thin, the overprovisioned free bytes) */
+            /** @description what a new volume may use (thick, VG free minus spare; thin, the overprovisioned free bytes, or 0 while the thin pool's fill guard is engaged, see ThinPoolFillGuard) */
             freeBytes: number;
             thinPool?: components["schemas"]["ThinPool"];
         };
@@ -395,6 +400,15 @@ export interface components {
             /** @description floor(ratio x pool size) - sum of virtual sizes, never negative */
             overprovisionedFreeBytes: number;
             health: components["schemas"]["ThinPoolHealth"];
+            fillGuard?: components["schemas"]["ThinPoolFillGuard"];
+        };
+        /** @description The thin pool's fill guard, present when lvmd.yaml sets the device class's thin-pool.fill-guard-percent (Copse's own key; off when absent). While the pool's dataPercent or metadataPercent is at or above `percent`, the guard is engaged: new thin volumes, snapshots, restores and clones are refused with 507 thin-pool-fill-guard, and the device class's freeBytes is 0 (so schedulers place no new volume here); deletes, activation and expansion of existing volumes still work. Judged on the same figures the view shows (the pool monitor's, live). */
+        ThinPoolFillGuard: {
+            /** @description the threshold, thin-pool.fill-guard-percent */
+            percent: number;
+            engaged: boolean;
+            /** @description when engaged, the figure that engaged it, e.g. "data 91.25% >= 90%" */
+            reason?: string;
         };
         /** @description The pool as device-mapper last reported it. lvmd-http follows every thin pool live: it sleeps in `dmsetup wait` for the pool's events (low-water mark, out of data space, every mode change) and re-reads `dmsetup status` within a second of writes to the pool (see docs/lvmd-http.md). Health that stops writes makes every thin volume of the pool unhealthy and /readyz fail. */
         ThinPoolHealth: {
@@ -438,7 +452,7 @@ export interface components {
          * @description stable error codes; see libs/lvmd-api/src/errors.ts for HTTP status and gRPC code
          * @enum {string}
          */
-        ErrorCode: "invalid-field" | "not-found" | "conflict" | "no-space" | "out-of-range" | "unsupported-for-thick" | "in-use" | "incomplete" | "unauthorized" | "body-too-large" | "unsupported-media-type" | "method-not-allowed" | "request-timeout" | "uri-too-long" | "headers-too-large" | "too-many-connections" | "lvm-failed" | "unavailable" | "internal";
+        ErrorCode: "invalid-field" | "not-found" | "conflict" | "no-space" | "thin-pool-fill-guard" | "out-of-range" | "unsupported-for-thick" | "in-use" | "incomplete" | "unauthorized" | "body-too-large" | "unsupported-media-type" | "method-not-allowed" | "request-timeout" | "uri-too-long" | "headers-too-large" | "too-many-connections" | "lvm-failed" | "unavailable" | "internal";
         Problem: {
             /** @description urn:copse:lvmd:problem:<code> */
             type: string;
