@@ -28,6 +28,7 @@ export function toApiError(e: unknown): ApiError {
   if (isLvmError(e)) {
     const detail = `${e.argv[0]} failed (exit ${e.exitCode}): ${lvmMessage(e.stderr || e.stdout)}`;
     if (e.isNotFound) return new ApiError('not-found', detail);
+    if (e.isInUse) return new ApiError('in-use', detail);
     if (e.isAlreadyExists) return new ApiError('conflict', detail);
     if (e.isNoSpace) return new ApiError('no-space', detail);
     return new ApiError('lvm-failed', detail);

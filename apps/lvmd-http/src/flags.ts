@@ -35,6 +35,14 @@ export interface Flags {
   readonly simVgSizeBytes: number;
   readonly simPoolSizeBytes: number;
   readonly simStatePath?: string;
+  readonly simNoSpaceTimeoutMs: number;
+  readonly dmsetupPath: string;
+  /** the parent-death guard of `dmsetup wait`; "" for none */
+  readonly setprivPath: string;
+  readonly sysfsRoot: string;
+  /** how often the pool monitor looks at the pools' I/O counters; 0: events and changes only */
+  readonly poolPollIntervalMs: number;
+  readonly poolWarningPercent: number;
 }
 
 export const USAGE = `usage: lvmd-http [flags]
@@ -63,7 +71,13 @@ export const USAGE = `usage: lvmd-http [flags]
                              wait is closed (stalled)               default 30
   --sim-vg-size QUANTITY     simulated disk per volume group        default 100Gi
   --sim-pool-size QUANTITY   simulated thin pool size               default 50Gi
-  --sim-state PATH           keep the simulated lvm2's state in this file across restarts`;
+  --sim-state PATH           keep the simulated lvm2's state in this file across restarts
+  --sim-no-space-timeout SECONDS  how long a full simulated pool queues writes   default 60 (dm-thin's)
+  --dmsetup-path PATH        the dmsetup binary (thin pool monitoring) default /sbin/dmsetup
+  --setpriv-path PATH        runs dmsetup wait so it dies with lvmd-http ("" for none)   default /usr/bin/setpriv
+  --sysfs PATH               where the host's /sys is mounted        default /sys
+  --pool-poll-interval SECONDS  look at the thin pools' write counters this often (0: events only)   default 1
+  --pool-warning-percent N   data% or metadata% at which a thin pool is low-water   default 80`;
 
 export class FlagError extends Error {}
 
@@ -97,6 +111,12 @@ export function parseFlags(argv: string[]): Flags {
         'sim-vg-size': { type: 'string' },
         'sim-pool-size': { type: 'string' },
         'sim-state': { type: 'string' },
+        'sim-no-space-timeout': { type: 'string' },
+        'dmsetup-path': { type: 'string' },
+        'setpriv-path': { type: 'string' },
+        sysfs: { type: 'string' },
+        'pool-poll-interval': { type: 'string' },
+        'pool-warning-percent': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -151,7 +171,19 @@ export function parseFlags(argv: string[]): Flags {
     simVgSizeBytes: quantity('sim-vg-size', str('sim-vg-size') ?? '100Gi'),
     simPoolSizeBytes: quantity('sim-pool-size', str('sim-pool-size') ?? '50Gi'),
     simStatePath: str('sim-state'),
+    simNoSpaceTimeoutMs: seconds('sim-no-space-timeout', str('sim-no-space-timeout') ?? '60') * 1000,
+    dmsetupPath: str('dmsetup-path') ?? '/sbin/dmsetup',
+    setprivPath: str('setpriv-path') ?? '/usr/bin/setpriv',
+    sysfsRoot: str('sysfs') ?? '/sys',
+    poolPollIntervalMs: seconds('pool-poll-interval', str('pool-poll-interval') ?? '1') * 1000,
+    poolWarningPercent: percent('pool-warning-percent', str('pool-warning-percent') ?? '80'),
   };
+}
+
+function percent(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || n <= 0 || n > 100) throw new FlagError(`--${flag} must be a percentage above 0 and at most 100, not ${text}`);
+  return n;
 }
 
 export function parseListen(text: string): Listen {

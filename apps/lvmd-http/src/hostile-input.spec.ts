@@ -165,7 +165,22 @@ function cases(): Case[] {
     { title: 'snapshot name empty', method: 'POST', url: '/v1/logical-volumes/origin/snapshots', body: json({ name: '', accessType: 'ro' }), status: 400, field: 'body.name' },
     { title: 'snapshot smaller than its source', method: 'POST', url: '/v1/logical-volumes/origin/snapshots', body: json({ name: 's1', accessType: 'rw', sizeBytes: 4096 }), status: 422, field: 'body.sizeBytes' },
     { title: 'shrink', method: 'PATCH', url: '/v1/logical-volumes/origin', body: json({ sizeBytes: 4096 }), status: 422, field: 'body.sizeBytes' },
-    { title: 'snapshot in the thick class', method: 'POST', url: '/v1/logical-volumes/origin/snapshots', body: json({ name: 's1', accessType: 'ro', deviceClass: 'thick' }), status: 501, field: 'body.deviceClass' },
+    { title: 'snapshot naming the thick class for a thin source', method: 'POST', url: '/v1/logical-volumes/origin/snapshots', body: json({ name: 's1', accessType: 'ro', deviceClass: 'thick' }), status: 400, field: 'body.deviceClass' },
+    { title: 'snapshot of a thick source in its class', method: 'POST', url: '/v1/logical-volumes/fat/snapshots', body: json({ name: 's1', accessType: 'ro', deviceClass: 'thick' }), status: 501, field: 'body.deviceClass' },
+    { title: 'snapshot of a thick source, class not named', method: 'POST', url: '/v1/logical-volumes/fat/snapshots', body: json({ name: 's1', accessType: 'ro' }), status: 501, field: 'params.name' },
+    { title: 'create naming two classes', method: 'PUT', url: `${create}?deviceClass=thick`, body: json({ deviceClass: 'thin', sizeBytes: GiB }), status: 400, field: 'query.deviceClass' },
+    { title: 'create in an unknown query class', method: 'PUT', url: `${create}?deviceClass=nope`, body: json({ sizeBytes: GiB }), status: 404, field: 'query.deviceClass' },
+    { title: "a tag in lvmd-http's own prefix", method: 'PUT', url: create, body: json({ sizeBytes: GiB, tags: ['a', 'copse.lvmd/creating=1'] }), status: 400, field: 'body.tags[1]' },
+    { title: "a snapshot tag in lvmd-http's own prefix", method: 'POST', url: '/v1/logical-volumes/origin/snapshots', body: json({ name: 's1', accessType: 'ro', tags: ['copse.lvmd/option-class=x'] }), status: 400, field: 'body.tags[0]' },
+    { title: 'delete naming the wrong class', method: 'DELETE', url: '/v1/logical-volumes/fat?deviceClass=thin', status: 400, field: 'query.deviceClass' },
+    { title: 'get naming the wrong class', method: 'GET', url: '/v1/logical-volumes/origin?deviceClass=thick', status: 400, field: 'query.deviceClass' },
+    { title: 'grow naming the wrong class', method: 'PATCH', url: '/v1/logical-volumes/fat?deviceClass=thin', body: json({ sizeBytes: 2 * GiB }), status: 400, field: 'query.deviceClass' },
+    { title: 'delete the thin pool', method: 'DELETE', url: '/v1/logical-volumes/pool0', status: 400, field: 'params.name' },
+    { title: 'create a volume the size of the largest JSON integer', method: 'PUT', url: create, body: json({ sizeBytes: Number.MAX_SAFE_INTEGER }), status: 507, field: 'body.sizeBytes' },
+    { title: 'create a size whose extent-rounded size is past 2^53', method: 'PUT', url: create, body: json({ sizeBytes: 9007199250546689 }), status: 507, field: 'body.sizeBytes' },
+    { title: 'create past the largest JSON integer', method: 'PUT', url: create, body: '{"sizeBytes":9007199254740992}', status: 400, field: 'body.sizeBytes' },
+    { title: 'grow to the largest JSON integer', method: 'PATCH', url: '/v1/logical-volumes/origin', body: json({ sizeBytes: Number.MAX_SAFE_INTEGER }), status: 507, field: 'body.sizeBytes' },
+    { title: 'restore to the largest JSON integer', method: 'POST', url: '/v1/logical-volumes/origin/snapshots', body: json({ name: 's1', accessType: 'rw', sizeBytes: Number.MAX_SAFE_INTEGER }), status: 507, field: 'body.sizeBytes' },
     { title: 'snapshot of a missing source', method: 'POST', url: '/v1/logical-volumes/missing/snapshots', body: json({ name: 's1', accessType: 'ro' }), status: 404, field: 'params.name' },
     { title: 'grow a missing LV', method: 'PATCH', url: '/v1/logical-volumes/missing', body: json({ sizeBytes: GiB }), status: 404, field: 'params.name' },
     { title: 'activate a missing LV', method: 'PUT', url: '/v1/logical-volumes/missing/activation', body: json({ active: true }), status: 404, field: 'params.name' },
@@ -189,6 +204,8 @@ describe('hostile input', () => {
     h = await startHarness();
     const r = await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/origin', payload: { sizeBytes: GiB } });
     expect(r.statusCode).toBe(201);
+    const fat = await h.app.inject({ method: 'PUT', url: '/v1/logical-volumes/fat', payload: { deviceClass: 'thick', sizeBytes: GiB } });
+    expect(fat.statusCode).toBe(201);
     before = JSON.stringify(h.service.listVolumes());
     callsBefore = h.runner.calls.length;
   });

@@ -20,10 +20,11 @@ describe('lvm invocations per operation', () => {
   }
 
   it.each([
-    ['create thin', 'PUT', '/v1/logical-volumes/a', { sizeBytes: GiB }, ['lvcreate', 'lvs']],
-    ['create thick', 'PUT', '/v1/logical-volumes/t', { deviceClass: 'thick', sizeBytes: GiB }, ['lvcreate', 'lvs']],
-    ['snapshot ro', 'POST', '/v1/logical-volumes/a/snapshots', { name: 's', accessType: 'ro' }, ['lvcreate', 'lvs']],
-    ['restore rw, larger', 'POST', '/v1/logical-volumes/s/snapshots', { name: 'r', accessType: 'rw', sizeBytes: 2 * GiB }, ['lvcreate', 'lvresize', 'lvs']],
+    // every create: lvcreate with the incomplete marker, its other steps, then lvchange --deltag of the marker
+    ['create thin', 'PUT', '/v1/logical-volumes/a', { sizeBytes: GiB }, ['lvcreate', 'lvchange', 'lvs']],
+    ['create thick', 'PUT', '/v1/logical-volumes/t', { deviceClass: 'thick', sizeBytes: GiB }, ['lvcreate', 'lvchange', 'lvs']],
+    ['snapshot ro', 'POST', '/v1/logical-volumes/a/snapshots', { name: 's', accessType: 'ro' }, ['lvcreate', 'lvchange', 'lvs']],
+    ['restore rw, larger', 'POST', '/v1/logical-volumes/s/snapshots', { name: 'r', accessType: 'rw', sizeBytes: 2 * GiB }, ['lvcreate', 'lvresize', 'lvchange', 'lvs']],
     ['repeat of a create', 'PUT', '/v1/logical-volumes/a', { sizeBytes: GiB }, []],
     ['list', 'GET', '/v1/logical-volumes', undefined, []],
     ['get', 'GET', '/v1/logical-volumes/a', undefined, []],
@@ -31,6 +32,8 @@ describe('lvm invocations per operation', () => {
     ['grow', 'PATCH', '/v1/logical-volumes/a', { sizeBytes: 2 * GiB }, ['lvresize', 'lvs']],
     ['delete thin', 'DELETE', '/v1/logical-volumes/r', undefined, ['lvremove', 'lvs']],
     ['delete thick', 'DELETE', '/v1/logical-volumes/t?deviceClass=thick', undefined, ['lvremove', 'vgs']],
+    ['delete thick, its class found by lvmd-http', 'PUT', '/v1/logical-volumes/t2', { deviceClass: 'thick', sizeBytes: GiB }, ['lvcreate', 'lvchange', 'lvs']],
+    ['(and deleted)', 'DELETE', '/v1/logical-volumes/t2', undefined, ['lvremove', 'vgs']],
     ['delete an origin (its snapshots change)', 'DELETE', '/v1/logical-volumes/a', undefined, ['lvremove', 'lvs']],
     ['delete a missing LV', 'DELETE', '/v1/logical-volumes/a', undefined, []],
   ] as const)('%s', async (_title, method, url, payload, expected) => {

@@ -4,8 +4,8 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { ConfigError, formatFieldError, parseLvmdConfig, type LvmRunner } from '@copse/lvm-model';
-import { ExecLvmRunner, Lvm } from '@copse/lvm-exec';
+import { ConfigError, formatFieldError, parseLvmdConfig, type DmsetupRunner, type LvmRunner } from '@copse/lvm-model';
+import { Dmsetup, ExecDmsetupRunner, ExecLvmRunner, Lvm } from '@copse/lvm-exec';
 import { SocketInUseError, bindPathFor, claimSocket, refuseIfServed, releaseSocket, type SocketClaim } from '@copse/unix-socket';
 import { buildApp } from './app';
 import { tokenProblem } from './auth';
@@ -13,8 +13,12 @@ import { FlagError, USAGE, parseFlags, type Flags, type Listen } from './flags';
 import type { ServerLimits } from './http/limits';
 import type { TlsMaterial } from './http/server';
 import { Metrics } from './metrics';
-import { simulatedBackend } from './sim-backend';
+import { simulatedNode } from './sim-backend';
 import { LvmService } from './service/lvm-service';
+import { SysfsBlockStats } from './pool/block-stats';
+import { PoolMonitor } from './pool/pool-monitor';
+import { registerPoolMetrics } from './pool/pool-metrics';
+import { forwardPoolChanges } from './pool/service-events';
 
 /** The only place that reads flags, files and the environment, and wires the objects. */
 async function main(argv: string[]): Promise<void> {
@@ -36,24 +40,55 @@ async function main(argv: string[]): Promise<void> {
   // Refuse before touching lvm when another instance already serves the socket.
   if (listen.kind === 'unix') await refuseIfServed(listen.path);
 
-  const runner: LvmRunner =
+  const simulated =
     flags.backend === 'sim'
-      ? await simulatedBackend({
+      ? await simulatedNode({
           config,
           vgSizeBytes: flags.simVgSizeBytes,
           poolSizeBytes: flags.simPoolSizeBytes,
           statePath: flags.simStatePath,
+          noSpaceTimeoutMs: flags.simNoSpaceTimeoutMs,
         })
-      : new ExecLvmRunner({
-          lvmPath: flags.lvmPath,
-          commandPrefix: flags.lvmCommandPrefix ?? config.lvmCommandPrefix,
-          timeoutMs: flags.lvmTimeoutMs,
-        });
+      : undefined;
+  const runner: LvmRunner =
+    simulated?.lvm ??
+    new ExecLvmRunner({
+      lvmPath: flags.lvmPath,
+      commandPrefix: flags.lvmCommandPrefix ?? config.lvmCommandPrefix,
+      timeoutMs: flags.lvmTimeoutMs,
+    });
 
   // One registry per process, never prom-client's global one; more parts may register into it.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = new Metrics(registry, nodeName);
+
+  // The pool monitor follows the thin pools through device-mapper (docs/lvmd-http.md,
+  // "Thin pool monitoring"); the simulated backend has a simulated dmsetup and sysfs.
+  const dmsetupRunner: DmsetupRunner =
+    simulated?.dmsetup ??
+    new ExecDmsetupRunner({
+      dmsetupPath: flags.dmsetupPath,
+      commandPrefix: flags.lvmCommandPrefix ?? config.lvmCommandPrefix,
+      timeoutMs: flags.lvmTimeoutMs,
+      parentDeathGuard: flags.setprivPath ? [flags.setprivPath, '--pdeathsig', 'KILL', '--'] : [],
+    });
+  const poolMetrics = registerPoolMetrics(registry, { nodeName, monitor: () => monitor });
+  const monitor = new PoolMonitor({
+    config,
+    dmsetup: new Dmsetup(dmsetupRunner, {
+      onInvocation: (inv) => {
+        poolMetrics.dmsetupInvocation(inv);
+        log.debug({ argv: ['dmsetup', ...inv.argv], exitCode: inv.exitCode, seconds: inv.seconds }, 'dmsetup');
+      },
+    }),
+    blockStats: simulated?.blockStats ?? new SysfsBlockStats(flags.sysfsRoot),
+    pollIntervalMs: flags.poolPollIntervalMs,
+    warningPercent: flags.poolWarningPercent,
+    log,
+    onRead: (ref, trigger) => poolMetrics.poolRead(ref, trigger),
+  });
+  await monitor.start();
   const lvm = new Lvm(runner, {
     onInvocation: (inv) => {
       const command = inv.argv[0] ?? '';
@@ -62,8 +97,9 @@ async function main(argv: string[]): Promise<void> {
       log.debug({ argv: inv.argv, exitCode: inv.exitCode, seconds: inv.seconds }, 'lvm');
     },
   });
-  const service = new LvmService({ config, lvm, log, refreshIntervalMs: flags.refreshIntervalMs });
+  const service = new LvmService({ config, lvm, log, refreshIntervalMs: flags.refreshIntervalMs, pools: monitor });
   await service.start();
+  forwardPoolChanges(monitor, service, config);
   const app = await buildApp({
     service,
     metrics,
@@ -115,6 +151,7 @@ async function main(argv: string[]): Promise<void> {
     closing = true;
     log.info({ signal }, 'shutting down');
     service.stop();
+    void monitor.stop();
     app.close().then(
       () => {
         if (claim) {

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LvmdConfig, LvmResult, LvmRunOptions, LvmRunner } from '@copse/lvm-model';
+import type { DmsetupRunner, LvmdConfig, LvmResult, LvmRunOptions, LvmRunner } from '@copse/lvm-model';
 import { SimulatedLvm } from '@copse/lvm-sim';
+import type { BlockStats } from './pool/block-stats';
 
 export interface SimBackendOptions {
   readonly config: LvmdConfig;
@@ -11,6 +12,17 @@ export interface SimBackendOptions {
   readonly statePath?: string;
   /** how long each simulated lvm command takes (benchmarks, cancellation tests) */
   readonly latencyMs?: number;
+  /** the simulated dm-thin's no_space_timeout in ms (default 60 s, the kernel's) */
+  readonly noSpaceTimeoutMs?: number;
+}
+
+/** The simulated machine: lvm2, dmsetup and the pools' block-layer counters over one simulated state. */
+export interface SimulatedNode {
+  readonly lvm: LvmRunner;
+  readonly dmsetup: DmsetupRunner;
+  readonly blockStats: BlockStats;
+  /** the simulation itself, for test hooks (simulateWrite) */
+  readonly sim: SimulatedLvm;
 }
 
 const READ_ONLY_COMMANDS = new Set(['lvs', 'vgs', 'pvs', 'fullreport']);
@@ -21,12 +33,29 @@ const READ_ONLY_COMMANDS = new Set(['lvs', 'vgs', 'pvs', 'fullreport']);
  * vgcreate, lvcreate -T), optionally persisted to a state file after every change.
  */
 export async function simulatedBackend(o: SimBackendOptions): Promise<LvmRunner> {
-  if (o.statePath && existsSync(o.statePath)) {
-    return persisted(SimulatedLvm.fromJSON(JSON.parse(readFileSync(o.statePath, 'utf8')), { latencyMs: o.latencyMs }), o.statePath);
-  }
+  return (await simulatedNode(o)).lvm;
+}
+
+/** simulatedBackend with the simulated dmsetup and block counters that the pool monitor follows. */
+export async function simulatedNode(o: SimBackendOptions): Promise<SimulatedNode> {
+  const sim = await simulatedLvm(o);
+  return {
+    sim,
+    lvm: o.statePath ? persisted(sim, o.statePath) : sim,
+    dmsetup: sim.deviceMapper,
+    blockStats: {
+      read: (major, minor) => sim.deviceMapper.blockStats(major, minor),
+      describe: (major, minor) => `the simulated /sys/dev/block/${major}:${minor}/stat`,
+    },
+  };
+}
+
+async function simulatedLvm(o: SimBackendOptions): Promise<SimulatedLvm> {
+  const options = { latencyMs: o.latencyMs, noSpaceTimeoutMs: o.noSpaceTimeoutMs };
+  if (o.statePath && existsSync(o.statePath)) return SimulatedLvm.fromJSON(JSON.parse(readFileSync(o.statePath, 'utf8')), options);
   const vgs = [...new Set(o.config.deviceClasses.map((dc) => dc.volumeGroup))];
   const devices = Object.fromEntries(vgs.map((vg) => [`/dev/sim-${vg}`, o.vgSizeBytes]));
-  const sim = new SimulatedLvm({ devices, latencyMs: o.latencyMs });
+  const sim = new SimulatedLvm({ devices, ...options });
   const pools = new Set<string>();
   const setup: string[][] = [];
   for (const vg of vgs) setup.push(['pvcreate', `/dev/sim-${vg}`], ['vgcreate', vg, `/dev/sim-${vg}`]);
@@ -42,7 +71,7 @@ export async function simulatedBackend(o: SimBackendOptions): Promise<LvmRunner>
     const r = sim.runSync(argv);
     if (r.exitCode !== 0) throw new Error(`simulated setup "${argv.join(' ')}" failed: ${r.stderr.trim()}`);
   }
-  return o.statePath ? persisted(sim, o.statePath) : sim;
+  return sim;
 }
 
 function persisted(sim: SimulatedLvm, path: string): LvmRunner {

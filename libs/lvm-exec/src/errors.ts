@@ -34,6 +34,18 @@ export class LvmError extends Error {
     );
   }
 
+  /**
+   * The LV's device is open: lvremove and deactivation refuse (exit 5). lvm2 says which
+   * holder it found: a mounted filesystem, a device stacked on it, or an open count
+   * (lib/activate/activate.c, lv_check_not_in_use).
+   */
+  get isInUse(): boolean {
+    return (
+      this.exitCode === LVM_EXIT.FAILED &&
+      /Logical volume \S+ (?:in use\.|contains a filesystem in use\.|is used by another device\.)/.test(this.stderr)
+    );
+  }
+
   get isInvalidArgument(): boolean {
     return this.exitCode === LVM_EXIT.INVALID_PARAMETERS;
   }

@@ -1,3 +1,4 @@
 export * from './runner';
 export * from './errors';
 export * from './lvm';
+export * from './dmsetup';

@@ -35,6 +35,7 @@ describe('Lvm argv', () => {
     ],
     ['grow', (l) => l.resize({ vg: 'vg', name: 'v1', sizeBytes: 2147483648 }), ['lvresize', '-L', '2147483648b', 'vg/v1']],
     ['permission ro', (l) => l.setPermission({ vg: 'vg', name: 'v1', readOnly: true }), ['lvchange', '-p', 'r', 'vg/v1']],
+    ['delete tags', (l) => l.deleteTags({ vg: 'vg', name: 'v1', tags: ['a=1', 'b'] }), ['lvchange', '--deltag', 'a=1', '--deltag', 'b', 'vg/v1']],
     ['activate clears skip', (l) => l.setActive({ vg: 'vg', name: 'v1', active: true }), ['lvchange', '-k', 'n', '-a', 'y', 'vg/v1']],
     ['deactivate', (l) => l.setActive({ vg: 'vg', name: 'v1', active: false }), ['lvchange', '-a', 'n', 'vg/v1']],
     ['remove', (l) => l.remove({ vg: 'vg', name: 'v1' }), ['lvremove', '-f', 'vg/v1']],
@@ -68,6 +69,13 @@ describe('LvmError predicates on lvm2 2.03.16 messages', () => {
     ['no space', err(5, '  Volume group "myvg1" has insufficient free space (112 extents): 25600 required.'), 'isNoSpace', true],
     ['invalid name', err(3, '  Logical volume name "bad;name" is invalid.'), 'isInvalidArgument', true],
     ['invalid name is not not-found', err(3, '  Logical volume name "bad;name" is invalid.'), 'isNotFound', false],
+    // open devices (lvremove, lvchange -an), as lvm2 2.03.16 words each holder it finds
+    ['open by a process', err(5, '  Logical volume vg0/thin1 in use.'), 'isInUse', true],
+    ['mounted (measured in the test node)', err(5, '  Logical volume vgx/a contains a filesystem in use.'), 'isInUse', true],
+    ['held by a stacked device', err(5, '  Logical volume vg0/thin1 is used by another device.'), 'isInUse', true],
+    ['in use needs exit 5', err(3, '  Logical volume vg0/thin1 in use.'), 'isInUse', false],
+    ['not found is not in use', err(5, '  Failed to find logical volume "vg0/thin1"'), 'isInUse', false],
+    ['a VG in use is not an LV in use', err(5, '  Volume group "vg0" in use.'), 'isInUse', false],
   ] as const)('%s', (_t, e, predicate, expected) => {
     expect(e[predicate]).toBe(expected);
   });

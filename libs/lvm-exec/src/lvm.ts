@@ -126,6 +126,11 @@ export class Lvm {
     await this.exec(['lvchange', '-p', a.readOnly ? 'r' : 'rw', `${a.vg}/${a.name}`], signal);
   }
 
+  /** `lvchange --deltag`: removing a tag the LV does not carry is no error. */
+  async deleteTags(a: { vg: string; name: string; tags: readonly string[] }, signal?: AbortSignal): Promise<void> {
+    await this.exec(['lvchange', ...a.tags.flatMap((t) => ['--deltag', t]), `${a.vg}/${a.name}`], signal);
+  }
+
   /** Activation clears the activation-skip flag (`-k n`), as TopoLVM does for rw volumes. */
   async setActive(a: { vg: string; name: string; active: boolean }, signal?: AbortSignal): Promise<void> {
     const argv = a.active

@@ -51,3 +51,14 @@ export const LVM_EXIT = {
   INVALID_PARAMETERS: 3,
   FAILED: 5,
 } as const;
+
+/**
+ * Runs dmsetup: argv is what follows the dmsetup binary (["status", "--noflush", "-v",
+ * NAME], ["wait", NAME, EVENT_NR]). Answers like LvmRunner: resolves with the exit code,
+ * stdout and stderr; rejects only with LvmCancelledError or LvmUnavailableError. The real
+ * runner lives beside ExecLvmRunner (libs/lvm-exec/src/runner.ts); the simulated one
+ * answers from the simulated lvm2's pools (libs/lvm-sim).
+ */
+export interface DmsetupRunner {
+  run(argv: readonly string[], options?: LvmRunOptions): Promise<LvmResult>;
+}

@@ -4,3 +4,5 @@ export * from './sizes';
 export * from './attr';
 export * from './report';
 export * from './config';
+export * from './device-mapper';
+export * from './thin-pool-health';

@@ -12,7 +12,9 @@ import {
   parseLvmSizeArg,
   parseQuantity,
   roundUp,
+  roundUpExact,
   roundUpToExtent,
+  sumBytes,
   thickFreeBytes,
   thinFreeBytes,
   type VolumeKind,
@@ -51,6 +53,50 @@ describe('roundUp', () => {
 
   it('rejects a result beyond MAX_SAFE_INTEGER', () => {
     expect(() => roundUp(Number.MAX_SAFE_INTEGER, 4096)).toThrow(/exceeds/);
+  });
+});
+
+describe('roundUpExact', () => {
+  const MAX = Number.MAX_SAFE_INTEGER; // 2^53 - 1
+  it.each([
+    [0, 4 * MiB, 0n],
+    [1, 4 * MiB, 4194304n],
+    [52428800, 4 * MiB, 54525952n],
+    // the largest size whose extent-rounded size is still safe, and the first that is not (issue 6, finding 7)
+    [2 ** 53 - 4 * MiB, 4 * MiB, 9007199250546688n],
+    [2 ** 53 - 4 * MiB + 1, 4 * MiB, 9007199254740992n],
+    [MAX, 4 * MiB, 9007199254740992n],
+    [MAX, 1, 9007199254740991n],
+    [MAX, 512, 9007199254740992n],
+    [MAX, 3 * MiB, 9007199255789568n],
+  ])('roundUpExact(%d, %d) = %s, and agrees with roundUp wherever roundUp answers', (bytes, multiple, expected) => {
+    expect(roundUpExact(bytes, multiple)).toBe(expected);
+    if (expected <= BigInt(MAX)) expect(roundUp(bytes, multiple)).toBe(Number(expected));
+    else expect(() => roundUp(bytes, multiple)).toThrow(RangeError);
+  });
+
+  it.each([
+    [-1, 4096],
+    [MAX + 1, 4096],
+    [4096, 0],
+  ])('rejects roundUpExact(%d, %d) as roundUp does', (bytes, multiple) => {
+    expect(() => roundUpExact(bytes, multiple)).toThrow(RangeError);
+  });
+});
+
+describe('sumBytes', () => {
+  it.each([
+    [[], 0],
+    [[1, 2, 3], 6],
+    [[2 ** 52, 2 ** 52 - 1], Number.MAX_SAFE_INTEGER],
+    // two 8 PiB thin LVs, as real lvm2 creates them: saturates instead of losing precision
+    [[9007199250546688, 4503599627370496], Number.MAX_SAFE_INTEGER],
+  ])('sumBytes(%j) = %d', (values, expected) => {
+    expect(sumBytes(values)).toBe(expected);
+  });
+
+  it('rejects a value that is not a byte count', () => {
+    expect(() => sumBytes([1, -1])).toThrow(RangeError);
   });
 });
 

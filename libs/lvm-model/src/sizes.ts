@@ -50,6 +50,29 @@ export function roundUpToExtent(bytes: number, extentSizeBytes: number): number 
   return roundUp(bytes, extentSizeBytes);
 }
 
+/**
+ * roundUp without its ceiling: the exact result as a BigInt. Any safe size rounds, even
+ * one within an extent of Number.MAX_SAFE_INTEGER whose rounded size is not safe; callers
+ * compare the result with what is free (always a safe number) before turning it into one.
+ */
+export function roundUpExact(bytes: number, multiple: number): bigint {
+  assertBytes('bytes', bytes);
+  assertBytes('multiple', multiple, { positive: true });
+  const b = BigInt(bytes);
+  const m = BigInt(multiple);
+  return ((b + m - 1n) / m) * m;
+}
+
+/** The sum of byte counts, saturating at Number.MAX_SAFE_INTEGER (real lvm2 holds thin LVs of 8 PiB each). */
+export function sumBytes(values: Iterable<number>): number {
+  let sum = 0n;
+  for (const v of values) {
+    assertBytes('value', v);
+    sum += BigInt(v);
+  }
+  return sum > MAX_SAFE ? Number.MAX_SAFE_INTEGER : Number(sum);
+}
+
 /** Minimum size for a filesystem type or raw block; unknown kinds are a programming error. */
 export function minimumSize(kind: VolumeKind): number {
   if (!Object.prototype.hasOwnProperty.call(MIN_SIZE_BYTES, kind)) {

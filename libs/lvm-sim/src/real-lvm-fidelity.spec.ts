@@ -82,4 +82,61 @@ describe('fidelity to real lvm2 2.03.16', () => {
       stderr: '  Command on LV vg0/pool0 uses options invalid with LV type thinpool.\n  Command not permitted on LV vg0/pool0.\n',
     });
   });
+
+  // Measured in the test node with an ext4 on vgx/a mounted (lvm2 2.03.16, issue 6 finding 4).
+  it('an open device: lvremove and lvchange -an refuse it (exit 5, the holder named), -p and lvresize do not; lv_attr shows o', async () => {
+    const sim = await node(GiB);
+    await ok(sim, ['lvcreate', '-T', 'vg0/pool0', '-n', 'a', '-V', '64m', '-W', 'y', '-y']);
+    const attr = async () =>
+      (JSON.parse((await ok(sim, ['lvs', 'vg0/a', '-o', 'lv_attr', '--reportformat', 'json'])).stdout) as { report: { lv: { lv_attr: string }[] }[] })
+        .report[0]!.lv[0]!.lv_attr;
+    expect(await attr()).toBe('Vwi-a-tz--');
+    sim.simulateOpen('vg0', 'a', 'filesystem');
+    expect(await attr()).toBe('Vwi-aotz--');
+    const refused = { exitCode: 5, stdout: '', stderr: '  Logical volume vg0/a contains a filesystem in use.\n' };
+    expect(await sim.run(['lvremove', '-f', 'vg0/a'])).toEqual(refused);
+    expect(await sim.run(['lvchange', '-a', 'n', 'vg0/a'])).toEqual(refused);
+    expect(await sim.run(['lvchange', '-p', 'r', 'vg0/a'])).toEqual({ exitCode: 0, stdout: '  Logical volume vg0/a changed.\n', stderr: '' });
+    expect(await attr()).toBe('Vri-aotz--');
+    expect((await sim.run(['lvresize', '-L', '128m', 'vg0/a'])).exitCode).toBe(0);
+    // the other holders lvm2 names (lib/activate/activate.c); the measured one above
+    sim.simulateOpen('vg0', 'a', 'process');
+    expect((await sim.run(['lvremove', '-f', 'vg0/a'])).stderr).toBe('  Logical volume vg0/a in use.\n');
+    sim.simulateOpen('vg0', 'a', 'device');
+    expect((await sim.run(['lvchange', '-a', 'n', 'vg0/a'])).stderr).toBe('  Logical volume vg0/a is used by another device.\n');
+    sim.simulateOpen('vg0', 'a', undefined);
+    expect(await attr()).toBe('Vri-a-tz--');
+    expect((await sim.run(['lvremove', '-f', 'vg0/a'])).exitCode).toBe(0);
+  });
+
+  it('only an active device can be opened', async () => {
+    const sim = await node(GiB);
+    await ok(sim, ['lvcreate', '-T', 'vg0/pool0', '-n', 'a', '-V', '64m', '-an']);
+    expect(() => sim.simulateOpen('vg0', 'a', 'process')).toThrow(/not active/);
+  });
+
+  // Both found by the contract test on the argv lvmd-http runs since issue 6 (tools/lvmd-e2e, lvm2 2.03.16).
+  it('lv_tags are reported sorted, whatever order lvcreate --addtag gave them in', async () => {
+    const sim = await node(GiB);
+    await ok(sim, ['lvcreate', '-T', 'vg0/pool0', '-n', 'm', '-V', '64m', '--addtag', 'zone=b', '--addtag', 'owner=copse', '--addtag', 'copse.lvmd/creating=67108864']);
+    const r = await ok(sim, ['lvs', 'vg0/m', '-o', 'lv_tags', '--reportformat', 'json']);
+    expect(r.stdout).toContain('"lv_tags":"copse.lvmd/creating=67108864,owner=copse,zone=b"');
+  });
+
+  it('creating a thick LV in an overprovisioned VG warns about every thin pool, none named', async () => {
+    const sim = new SimulatedLvm({ devices: { '/dev/vdb': 4 * GiB } });
+    await ok(sim, ['pvcreate', '/dev/vdb']);
+    await ok(sim, ['vgcreate', 'vglvm', '/dev/vdb']);
+    await ok(sim, ['lvcreate', '-T', 'vglvm/pool0', '-L', `${GiB}b`]);
+    await ok(sim, ['lvcreate', '-T', 'vglvm/pool0', '-n', 'big', '-V', '10g']);
+    await ok(sim, ['lvcreate', '-T', 'vglvm/pool0', '-n', 'm', '-V', '512m']);
+    expect(await sim.run(['lvcreate', '-n', 'km', '-L', '8388608b', '-W', 'y', '-y', 'vglvm'])).toEqual({
+      exitCode: 0,
+      stdout:
+        '  WARNING: You have not turned on protection against thin pools running out of space.\n' +
+        '  WARNING: Set activation/thin_pool_autoextend_threshold below 100 to trigger automatic extension of thin pools before they get full.\n' +
+        '  Logical volume "km" created.\n',
+      stderr: '  WARNING: Sum of all thin volume sizes (10.50 GiB) exceeds the size of thin pools and the size of whole volume group (<4.00 GiB).\n',
+    });
+  });
 });

@@ -14,9 +14,10 @@ import { dispatch } from './commands/dispatch';
 import { lvmTime, type SimContext } from './context';
 import { findVg } from './lookup';
 import { Exit, Output } from './output';
-import type { SimState } from './state';
+import type { DeviceHolder, SimState } from './state';
 import { nextUuid, type UuidOption } from './uuid';
-import { writeToThin } from './writes';
+import { SimulatedDeviceMapper } from './device-mapper/simulated-device-mapper';
+import { writeToPool } from './device-mapper/pool-kernel';
 
 export interface SimulatedLvmOptions {
   /** Block devices the machine has, path -> size in bytes. */
@@ -25,8 +26,10 @@ export interface SimulatedLvmOptions {
   readonly latencyMs?: number;
   /** uuids: random (default), a deterministic sequence, or your own generator. */
   readonly uuids?: UuidOption;
-  /** Clock for lv_time (default: the real one). */
+  /** Clock for lv_time and the thin pools' no_space_timeout (default: the real one). */
   readonly now?: () => Date;
+  /** dm_thin_pool's no_space_timeout in ms: how long a full pool queues writes before it errors them (default 60 s; 0: for ever). */
+  readonly noSpaceTimeoutMs?: number;
 }
 
 export class SimulatedLvm implements LvmRunner {
@@ -35,6 +38,8 @@ export class SimulatedLvm implements LvmRunner {
   private readonly uuidOption: UuidOption;
   private readonly now: () => Date;
   private readonly counts = new Map<string, number>();
+  /** The simulated kernel's device-mapper and its dmsetup (status, wait, the pools' I/O counters). */
+  readonly deviceMapper: SimulatedDeviceMapper;
 
   constructor(options: SimulatedLvmOptions = {}, state?: SimState) {
     this.latencyMs = options.latencyMs ?? 0;
@@ -44,6 +49,8 @@ export class SimulatedLvm implements LvmRunner {
       ? (JSON.parse(JSON.stringify(state)) as SimState)
       : { format: 'copse-lvm-sim/1', devices: { ...(options.devices ?? {}) }, pvs: {}, vgs: [], uuidCounter: 0 };
     if (state && options.devices) Object.assign(this.state.devices, options.devices);
+    this.deviceMapper = new SimulatedDeviceMapper(() => this.state, { now: this.now, noSpaceTimeoutMs: options.noSpaceTimeoutMs });
+    this.deviceMapper.settle();
   }
 
   /** How many times each lvm command ran, by name (lvs, lvcreate, ...). */
@@ -67,7 +74,9 @@ export class SimulatedLvm implements LvmRunner {
   /**
    * Test and benchmark hook: pretends `bytes` were written to a thin LV (its mapped
    * size grows, at most to its size) or straight into a pool; the pool's data usage
-   * grows by what was newly mapped, at most to the pool's size (then it is out of data).
+   * grows by what was newly mapped, at most to the pool's size. Writes that need blocks
+   * the pool no longer has run it out of data space, as dm-thin does (device-mapper/
+   * pool-kernel.ts): they wait for space (queue IO) or, after no_space_timeout, fail.
    * Returns the bytes newly allocated in the pool.
    */
   simulateWrite(vgName: string, lvName: string, bytes: number): number {
@@ -76,7 +85,23 @@ export class SimulatedLvm implements LvmRunner {
     if (!vg || !lv) throw new Error(`no LV ${vgName}/${lvName}`);
     const pool = lv.type === 'thin-pool' ? lv : lv.type === 'thin' ? vg.lvs.find((l) => l.name === lv.poolLv) : undefined;
     if (!pool?.pool) throw new Error(`${vgName}/${lvName} is not a thin LV or pool`);
-    return writeToThin(vg, lv, pool, pool.pool, bytes);
+    const granted = writeToPool(vg, lv, pool, bytes, this.now().getTime());
+    this.deviceMapper.settle();
+    return granted;
+  }
+
+  /**
+   * Test hook: something holds the active LV's device open (a process, a mounted
+   * filesystem, a device stacked on it), or nothing does (undefined). lv_attr shows 'o'
+   * while it is held; lvremove and lvchange -an refuse it as lvm2 does (in-use.ts).
+   */
+  simulateOpen(vgName: string, lvName: string, holder: DeviceHolder | undefined): void {
+    const vg = findVg(this.state, vgName);
+    const lv = vg?.lvs.find((l) => l.name === lvName);
+    if (!vg || !lv) throw new Error(`no LV ${vgName}/${lvName}`);
+    if (holder && !lv.active) throw new Error(`${vgName}/${lvName} is not active: its device cannot be opened`);
+    if (holder) lv.holder = holder;
+    else delete lv.holder;
   }
 
   /** Like the real runner: a fired signal rejects with LvmCancelledError and the command is not applied. */
@@ -116,6 +141,7 @@ export class SimulatedLvm implements LvmRunner {
         code = LVM_EXIT.FAILED;
       }
     }
+    this.deviceMapper.settle();
     return { exitCode: code, stdout: out.stdout.join(''), stderr: out.stderr.join('') };
   }
 

@@ -23,7 +23,38 @@ export interface SimPoolParts {
   /** Bytes of the pool's data device holding thin LV data (see SimulatedLvm.simulateWrite). */
   usedBytes: number;
   transactionId: number;
+  /** What device-mapper's thin-pool target holds for it (device-mapper/pool-kernel.ts); absent until first looked at. */
+  dm?: SimPoolDm;
 }
+
+/** dm-thin's state of a pool's -tpool device: its event counter, its mode, its I/O counters. */
+export interface SimPoolDm {
+  /** The device exists (the pool was active when last looked at). */
+  live: boolean;
+  /**
+   * A thin LV has used the pool since it was activated: lvm2 then stacks the pool's own
+   * device (VG-POOL, linear) on a VG-POOL-tpool device that carries the target; before,
+   * VG-POOL carries it. Optional: states saved before it existed read as stacked.
+   */
+  layered?: boolean;
+  /** The device's event counter: 0 when it is created (activation), raised on low water, out of space, mode changes. */
+  events: number;
+  mode: 'rw' | 'out_of_data_space';
+  /** Out of data space for longer than no_space_timeout: writes needing new blocks fail (error IO) instead of queueing. */
+  errorIo: boolean;
+  /** Epoch ms at which it ran out of data space. */
+  outOfSpaceSince?: number;
+  /** The low-water event was sent (once, until the device is created again). */
+  lowWaterTriggered: boolean;
+  /** Block-layer write counters: I/Os to the -tpool (data) device and to the _tmeta (metadata) device. */
+  dataWriteIos: number;
+  metaWriteIos: number;
+  /** The transaction id at the last look: a new one means a metadata commit (a write to _tmeta). */
+  seenTransaction: number;
+}
+
+/** What can hold an LV's device open, each refused by lvm2 in its own words (see in-use.ts). */
+export type DeviceHolder = 'process' | 'filesystem' | 'device';
 
 export interface SimLv {
   name: string;
@@ -45,12 +76,16 @@ export interface SimLv {
   metaRoot?: number;
   /** Thin LV: bytes written (mapped), at most its size. */
   mappedBytes?: number;
+  /** Thin LV: bytes of writes waiting for the pool to get space back (queue IO). */
+  queuedBytes?: number;
   tags: string[];
   writable: boolean;
   activationSkip: boolean;
   active: boolean;
   /** Device-mapper minors held while active; the one lvs reports comes first. */
   minors: number[];
+  /** What holds the active device open (SimulatedLvm.simulateOpen); absent when it is closed. */
+  holder?: DeviceHolder;
   /** "2026-11-21 05:13:07 +0000" */
   readonly time: string;
 }

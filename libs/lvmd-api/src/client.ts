@@ -5,6 +5,8 @@ import { isErrorCode, type ErrorCode, type Problem } from './errors';
 export type LogicalVolume = components['schemas']['LogicalVolume'];
 export type DeviceClass = components['schemas']['DeviceClass'];
 export type ThinPool = components['schemas']['ThinPool'];
+export type ThinPoolHealth = components['schemas']['ThinPoolHealth'];
+export type ThinPoolHealthStatus = components['schemas']['ThinPoolHealthStatus'];
 export type CreateLogicalVolumeRequest = components['schemas']['CreateLogicalVolumeRequest'];
 export type CreateSnapshotRequest = components['schemas']['CreateSnapshotRequest'];
 export type ActivationRequest = components['schemas']['ActivationRequest'];

@@ -10,6 +10,7 @@ export type GrpcCodeName =
   | 'ALREADY_EXISTS'
   | 'RESOURCE_EXHAUSTED'
   | 'OUT_OF_RANGE'
+  | 'FAILED_PRECONDITION'
   | 'UNIMPLEMENTED'
   | 'UNAUTHENTICATED'
   | 'UNAVAILABLE'
@@ -32,6 +33,8 @@ export const ERROR_CODES: { readonly [C in ErrorCode]: ErrorCodeInfo } = {
   'no-space': { status: 507, title: 'Not enough free space', grpc: 'RESOURCE_EXHAUSTED' },
   'out-of-range': { status: 422, title: 'Size out of range', grpc: 'OUT_OF_RANGE' },
   'unsupported-for-thick': { status: 501, title: 'Not supported on a thick device class', grpc: 'UNIMPLEMENTED' },
+  'in-use': { status: 409, title: 'The logical volume is in use', grpc: 'FAILED_PRECONDITION' },
+  incomplete: { status: 409, title: 'The logical volume is incomplete (an interrupted create)', grpc: 'FAILED_PRECONDITION' },
   unauthorized: { status: 401, title: 'Missing or wrong bearer token', grpc: 'UNAUTHENTICATED' },
   'body-too-large': { status: 413, title: 'Request body too large', grpc: 'INVALID_ARGUMENT' },
   'unsupported-media-type': { status: 415, title: 'Request body must be application/json', grpc: 'INVALID_ARGUMENT' },

@@ -25,6 +25,7 @@ import { Agent, request } from 'undici';
 import { LvmdClient } from '@copse/lvmd-api';
 import { Lvm, type LvmInvocation } from '@copse/lvm-exec';
 import { lvmdHttpService, startTestNode, workspaceShares, type TestNode } from '@copse/testnode';
+import { writeBenchmarkSection } from './benchmarks-doc';
 
 const root = join(__dirname, '../../..');
 const MiB = 2 ** 20;
@@ -516,20 +517,7 @@ function report(env: Environment, sizes: SizeResult[], oh: OverheadResult): stri
 }
 
 function writeDoc(section: string): void {
-  const file = join(root, 'docs/benchmarks.md');
-  let text = existsSync(file)
-    ? readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nBenchmarks live in `tools/bench`; they are not tests and set no pass/fail\nthresholds. Each section says on what machine and when it was measured.\n';
-  const start = text.indexOf(`${HEADING}\n`);
-  if (start >= 0) {
-    const next = text.slice(start + HEADING.length).search(/\n## /);
-    const end = next >= 0 ? start + HEADING.length + next + 1 : text.length;
-    text = `${text.slice(0, start)}${section}\n${next >= 0 ? '\n' : ''}${text.slice(end)}`;
-  } else {
-    text = `${text.replace(/\n*$/, '\n')}\n${section}\n`;
-  }
-  writeFileSync(file, text);
-  log(`wrote ${file}`);
+  log(`wrote ${writeBenchmarkSection(HEADING, section)}`);
 }
 
 // ---------------------------------------------------------------- main

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { parseLvmdConfig } from '@copse/lvm-model';
 import { startSimulatedLvmdHttp, type LocalLvmdHttp } from '@copse/testnode';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,12 @@ describe('docs/lvmd-http.md curl examples against the quick-start instance', () 
     }
   });
 
+  it('shows lvmd.yaml examples that parse as lvmd.yaml', () => {
+    const yamls = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(yamls.length).toBeGreaterThan(0);
+    for (const y of yamls) expect(() => parseLvmdConfig(y)).not.toThrow();
+  });
+
   it('runs every example in order, each answered with 2xx', async () => {
     const failures: string[] = [];
     for (const command of commands) {
@@ -59,5 +66,5 @@ describe('docs/lvmd-http.md curl examples against the quick-start instance', () 
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 60_000);
 });

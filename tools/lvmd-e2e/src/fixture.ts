@@ -25,7 +25,7 @@ export const THICK_SPARE_GB = 1;
 export const WORKSPACE = path.resolve(__dirname, '..', '..', '..');
 export const LVMD_MAIN = path.join(WORKSPACE, 'apps', 'lvmd-http', 'dist', 'main.js');
 
-/** lvmd.yaml with a thin class (default, in POOL) and a thick class on one volume group. */
+/** lvmd.yaml with a thin class (default, in POOL) and a thick class on one volume group, and an lvcreate option class. */
 export function lvmdYaml(vg: string): string {
   return [
     'device-classes:',
@@ -39,12 +39,20 @@ export function lvmdYaml(vg: string): string {
     '  - name: thick',
     `    volume-group: ${vg}`,
     `    spare-gb: ${THICK_SPARE_GB}`,
+    'lvcreate-option-classes:',
+    '  - name: sequential',
+    '    options: ["--readahead", "2048"]',
     '',
   ].join('\n');
 }
 
-/** Volume groups of the e2e node: the API suite's, the contract's, and raw lvm comparisons'. */
-export const VG = { api: 'vgapi', contract: 'vgcontract', lvm: 'vglvm' } as const;
+/** Volume groups of the e2e node: the API suite's, the contract's, raw lvm comparisons', and raw dmsetup comparisons'. */
+export const VG = { api: 'vgapi', contract: 'vgcontract', lvm: 'vglvm', dm: 'vgdm' } as const;
+
+/** The dmsetup comparison fills its pool by writing: a small one (the captured 64 MiB of libs/lvm-model/src/fixtures/dmsetup). */
+export const DM_POOL_BYTES = 64 * MiB;
+/** ... on a disk of its own. */
+export const DM_DISK_BYTES = 1 * GiB;
 
 /** Guest ports of the two lvmd-http services. */
 export const PORT = { api: 8081, contract: 8082 } as const;
@@ -56,6 +64,8 @@ export interface E2eNode {
   readonly contract: LvmdClient;
   /** Guest device of the disk under VG.lvm (the simulation uses the same path). */
   readonly lvmDisk: string;
+  /** Guest device of the disk under VG.dm. */
+  readonly dmDisk: string;
   /** From the guest agent's "ready" to both lvmd-http answering /readyz. */
   readonly readyMs: number;
   stop(): Promise<void>;
@@ -63,7 +73,8 @@ export interface E2eNode {
 
 /**
  * Boots ONE test node: three 4 GiB disks, each its own volume group with a 1 GiB thin
- * pool, and lvmd-http (real lvm2) on the first two. Suites sharing it never touch each
+ * pool, and lvmd-http (real lvm2) on the first two; and a 1 GiB disk whose volume group
+ * has a 64 MiB pool, for the dmsetup comparison. Suites sharing it never touch each
  * other's volume group, so they may run in any order.
  */
 export async function startE2eNode(): Promise<E2eNode> {
@@ -71,8 +82,11 @@ export async function startE2eNode(): Promise<E2eNode> {
   const token = randomToken();
   const vgs = [VG.api, VG.contract, VG.lvm];
   const node = await startTestNode({
-    disks: vgs.map(() => ({ sizeBytes: DISK_BYTES })),
-    volumeGroups: vgs.map((name, i) => ({ name, disks: [i], thinPools: [{ name: POOL, sizeBytes: POOL_BYTES }] })),
+    disks: [...vgs.map(() => ({ sizeBytes: DISK_BYTES })), { sizeBytes: DM_DISK_BYTES }],
+    volumeGroups: [
+      ...vgs.map((name, i) => ({ name, disks: [i], thinPools: [{ name: POOL, sizeBytes: POOL_BYTES }] })),
+      { name: VG.dm, disks: [vgs.length], thinPools: [{ name: POOL, sizeBytes: DM_POOL_BYTES }] },
+    ],
     shares: workspaceShares(WORKSPACE),
     services: [
       lvmdHttpService({ name: 'lvmd-api', port: PORT.api, configFile: 'lvmd-api.yaml', tokenFile: 'lvmd.token' }),
@@ -100,6 +114,7 @@ export async function startE2eNode(): Promise<E2eNode> {
     api,
     contract,
     lvmDisk: node.dataDisk(2),
+    dmDisk: node.dataDisk(3),
     readyMs: Date.now() - booted,
     async stop() {
       await Promise.all([api.close(), contract.close()]);

@@ -7,7 +7,10 @@
  * - the contract (VG.contract): the same scenario on lvmd-http with the simulated lvm2
  *   (on this host) and with real lvm2 (in the guest) gives the same answers;
  * - lvm itself (VG.lvm): the argv lvmd-http runs give the same exit codes and output on
- *   the simulated lvm2 and on real lvm2.
+ *   the simulated lvm2 and on real lvm2;
+ * - dmsetup itself (VG.dm): a 64 MiB pool filled by writing, run out of data space, into
+ *   error IO and back, gives the same `dmsetup status` and `wait` answers on the simulated
+ *   device-mapper and on the kernel's.
  *
  * Skips locally without the host dependencies (tools/testnode/install-deps.sh); fails
  * instead with CI=true.
@@ -15,7 +18,7 @@
 import { SimulatedLvm } from '@copse/lvm-sim';
 import { LvmdClientError, type LogicalVolume } from '@copse/lvmd-api';
 import { describeWithTestNode, patternSha256 } from '@copse/testnode';
-import { DISK_BYTES, GiB, MiB, OVERPROVISION_RATIO, POOL, POOL_BYTES, startE2eNode, startSimLvmd, THICK_SPARE_GB, VG, type E2eNode } from './fixture';
+import { DISK_BYTES, DM_DISK_BYTES, DM_POOL_BYTES, GiB, MiB, OVERPROVISION_RATIO, POOL, POOL_BYTES, startE2eNode, startSimLvmd, THICK_SPARE_GB, VG, type E2eNode } from './fixture';
 import { lvmCommands, normaliseLvm, type LvmOutcome } from './lvm-commands';
 import { normalised, runScenario, SCENARIO } from './scenario';
 
@@ -203,9 +206,10 @@ describeWithTestNode('lvmd-http on real lvm2 (one test node)', () => {
       expect(await problemOf(e2e.api.createSnapshot('snap1', { name: 'restore1', accessType: 'ro' }))).toEqual({ status: 409, code: 'conflict' });
       await e2e.api.deleteLogicalVolume('nosuch');
       expect(await problemOf(e2e.api.resizeLogicalVolume('cap1', 50 * MiB))).toEqual({ status: 422, code: 'out-of-range' });
+      // cap1 is thin: naming the thick class contradicts it
       expect(await problemOf(e2e.api.createSnapshot('cap1', { name: 'fs1', accessType: 'ro', deviceClass: 'thick' }))).toEqual({
-        status: 501,
-        code: 'unsupported-for-thick',
+        status: 400,
+        code: 'invalid-field',
       });
     }, 120_000);
 
@@ -244,12 +248,29 @@ describeWithTestNode('lvmd-http on real lvm2 (one test node)', () => {
       // Whatever lvm had done when lvmd-http died, the restarted daemon reports exactly what lvs shows.
       const lvsNames = await lvsVolumes(VG.api);
       expect(await apiVolumes()).toEqual(lvsNames);
-      // And a retry of the create converges on one volume, whether the first one got through or not.
+      // And a retry of the create converges on one volume, whether the first one got through or not:
+      // 201 when there was anything left to do (nothing there, or an incomplete volume), 200 otherwise.
+      const seen = (await e2e.api.listLogicalVolumes()).find((v) => v.name === 'killed1');
       const retry = await e2e.api.createLogicalVolume('killed1', { sizeBytes: 32 * MiB });
-      expect(retry.value).toMatchObject({ name: 'killed1', sizeBytes: 32 * MiB, active: true });
-      expect(retry.created).toBe(!lvsNames.includes('killed1'));
+      expect(retry.value).toMatchObject({ name: 'killed1', sizeBytes: 32 * MiB, active: true, state: 'ready' });
+      expect(retry.created).toBe(seen === undefined || seen.state === 'incomplete');
       expect(await apiVolumes()).toEqual(await lvsVolumes(VG.api));
     }, 300_000);
+  });
+
+  describe('an open device (issue 6, finding 4)', () => {
+    it('delete and deactivation of a mounted volume answer 409 in-use and leave it; once unmounted it goes', async () => {
+      await e2e.api.createLogicalVolume('open1', { sizeBytes: 64 * MiB });
+      expect((await e2e.node.control.mkfs(dev('open1'), 'ext4')).exitCode).toBe(0);
+      expect((await e2e.node.control.mount(dev('open1'), '/mnt/open1', { fsType: 'ext4' })).exitCode).toBe(0);
+      expect(await problemOf(e2e.api.deleteLogicalVolume('open1'))).toEqual({ status: 409, code: 'in-use' });
+      expect(await problemOf(e2e.api.setActivation('open1', { active: false }))).toEqual({ status: 409, code: 'in-use' });
+      expect(await e2e.api.getLogicalVolume('open1')).toMatchObject({ active: true, state: 'ready' });
+      expect((await lvsRows(VG.api)).find((r) => r.lv_name === 'open1')?.lv_attr).toMatch(/^Vwi-aotz/);
+      expect((await e2e.node.control.umount('/mnt/open1')).exitCode).toBe(0);
+      await e2e.api.deleteLogicalVolume('open1');
+      expect(await lvsVolumes(VG.api)).not.toContain('open1');
+    }, 120_000);
   });
 
   describe('contract: lvmd-http on the simulated lvm2 answers as on real lvm2', () => {
@@ -280,6 +301,109 @@ describeWithTestNode('lvmd-http on real lvm2 (one test node)', () => {
         real.push({ argv, ...(await e2e.node.control.lvm(argv)) });
       }
       expect(simulated.map(normaliseLvm)).toEqual(real.map(normaliseLvm));
+    }, 300_000);
+
+    it('refuses an open device as real lvm2 does: a mounted filesystem in the guest, simulateOpen in the simulation', async () => {
+      const sim = new SimulatedLvm({ devices: { [e2e.lvmDisk]: DISK_BYTES } });
+      for (const argv of [['pvcreate', e2e.lvmDisk], ['vgcreate', VG.lvm, e2e.lvmDisk], ['lvcreate', '-T', `${VG.lvm}/${POOL}`, '-L', `${POOL_BYTES}b`]]) {
+        expect((await sim.run(argv)).exitCode).toBe(0);
+      }
+      const lv = `${VG.lvm}/held`;
+      const attr = ['lvs', lv, '-o', 'lv_name,lv_attr', '--reportformat', 'json'];
+      const both = async (argv: string[], simulated: LvmOutcome[], real: LvmOutcome[]) => {
+        simulated.push({ argv, ...(await sim.run(argv)) });
+        real.push({ argv, ...(await e2e.node.control.lvm(argv)) });
+      };
+      const simulated: LvmOutcome[] = [];
+      const real: LvmOutcome[] = [];
+      await both(['lvcreate', '-T', `${VG.lvm}/${POOL}`, '-n', 'held', '-V', `${64 * MiB}b`, '-W', 'y', '-y'], simulated, real);
+      expect((await e2e.node.control.mkfs(`/dev/${lv}`, 'ext4')).exitCode).toBe(0);
+      expect((await e2e.node.control.mount(`/dev/${lv}`, '/mnt/held', { fsType: 'ext4' })).exitCode).toBe(0);
+      sim.simulateOpen(VG.lvm, 'held', 'filesystem');
+      for (const argv of [attr, ['lvremove', '-f', lv], ['lvchange', '-a', 'n', lv], ['lvchange', '-p', 'r', lv], attr, ['lvchange', '-p', 'rw', lv]]) {
+        await both(argv, simulated, real);
+      }
+      expect((await e2e.node.control.umount('/mnt/held')).exitCode).toBe(0);
+      sim.simulateOpen(VG.lvm, 'held', undefined);
+      for (const argv of [attr, ['lvremove', '-f', lv]]) await both(argv, simulated, real);
+      expect(simulated.map(normaliseLvm)).toEqual(real.map(normaliseLvm));
+      expect(real[2]).toMatchObject({ exitCode: 5 });
+    }, 300_000);
+  });
+
+  describe('dmsetup itself: the simulated device-mapper answers as the kernel does while a pool fills', () => {
+    /**
+     * What may differ: uuids (lvm2's random ones) and device numbers (the kernel hands
+     * out minors in its own order). Event numbers, modes, usage and transaction ids may not.
+     */
+    const normaliseDm = (r: { exitCode: number; stdout: string; stderr: string }) => ({
+      exitCode: r.exitCode,
+      stdout: r.stdout.replace(/^UUID: LVM-[A-Za-z0-9]+(-t?pool)?$/m, 'UUID: <uuid>$1').replace(/^(Major, minor: +)\d+, \d+$/m, '$1<n>').split('\n'),
+      stderr: r.stderr.split('\n'),
+    });
+
+    it('gives the same status, event numbers and wait answers at every step', async () => {
+      const clock = { now: Date.now() };
+      const sim = new SimulatedLvm({ devices: { [e2e.dmDisk]: DM_DISK_BYTES }, now: () => new Date(clock.now), noSpaceTimeoutMs: 5000 });
+      for (const argv of [['pvcreate', e2e.dmDisk], ['vgcreate', VG.dm, e2e.dmDisk], ['lvcreate', '-T', `${VG.dm}/${POOL}`, '-L', `${DM_POOL_BYTES}b`]]) {
+        expect((await sim.run(argv)).exitCode).toBe(0);
+      }
+      const target = `${VG.dm}-${POOL}-tpool`;
+      const top = `${VG.dm}-${POOL}`;
+      const steps: Array<{ step: string; argv: string[]; sim: unknown; real: unknown }> = [];
+      const compare = async (step: string, ...argvs: string[][]) => {
+        for (const argv of argvs) {
+          steps.push({ step, argv, sim: normaliseDm(await sim.deviceMapper.run(argv)), real: normaliseDm(await e2e.node.control.dmsetup(argv)) });
+        }
+      };
+      const both = async (argv: string[]) => {
+        const [a, b] = [await sim.run(argv), await e2e.node.control.lvm(argv)];
+        expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+      };
+      const write = async (lv: string, offset: number, bytes: number) => {
+        sim.simulateWrite(VG.dm, lv, bytes);
+        await e2e.node.control.writePattern(`/dev/${VG.dm}/${lv}`, offset, bytes, 'W');
+        // dm-thin commits its metadata within a second; compare the committed figures
+        await new Promise((r) => setTimeout(r, 2000));
+      };
+      const realStatus = async () => (await e2e.node.control.dmsetup(['status', '--noflush', target])).stdout;
+      const previousTimeout = await e2e.node.control.setThinNoSpaceTimeout(5);
+      try {
+        await compare('a fresh pool: its target on VG-POOL', ['status', '--noflush', '-v', top], ['status', '--noflush', '-v', target]);
+        await both(['lvcreate', '-T', `${VG.dm}/${POOL}`, '-n', 'a', '-V', `${128 * MiB}b`, '-W', 'y', '-y']);
+        await both(['lvcreate', '-T', `${VG.dm}/${POOL}`, '-n', 'b', '-V', `${64 * MiB}b`, '-W', 'y', '-y']);
+        await compare('two thin LVs: stacked on VG-POOL-tpool', ['status', '--noflush', '-v', target], ['status', '--noflush', '-v', top], ['status', target]);
+        await write('b', 0, 24 * MiB);
+        await compare('24 MiB written', ['status', '--noflush', '-v', target]);
+        await write('a', 0, 40 * MiB);
+        // no event yet: the kernel raises the low-water one only when a write finds no block left
+        await compare('every block used, still writable', ['status', '--noflush', '-v', target]);
+        // one more write needs a block: out of data space (queue IO); the write waits
+        sim.simulateWrite(VG.dm, 'a', 8 * MiB);
+        const queued = e2e.node.control.writePattern(`/dev/${VG.dm}/a`, 40 * MiB, 8 * MiB, 'X', { timeoutMs: 120_000 }).catch((e: unknown) => String(e));
+        for (let i = 0; !/ out_of_data_space /.test(await realStatus()); i++) {
+          if (i > 300) throw new Error(`the pool never ran out of data space: ${await realStatus()}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        // a wait on a number already passed returns at once (the low-water event and the mode's: 2)
+        await compare('out of data space, queue IO', ['status', '--noflush', '-v', target], ['wait', target, '1']);
+        for (let i = 0; !/ error_if_no_space /.test(await realStatus()); i++) {
+          if (i > 300) throw new Error(`the pool never switched to error IO: ${await realStatus()}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        clock.now += 5000;
+        sim.deviceMapper.settle();
+        await compare('no_space_timeout later: error IO', ['status', '--noflush', '-v', target]);
+        expect(await queued).toMatch(/EIO|I\/O error|500/);
+        await both(['lvremove', '-f', `${VG.dm}/b`]);
+        await compare("b's blocks freed: back to write mode", ['status', '--noflush', '-v', target], ['wait', target, '3']);
+        await compare('a device that is not there', ['status', '--noflush', '-v', `${VG.dm}-nosuch-tpool`], ['wait', `${VG.dm}-nosuch-tpool`, '0']);
+      } finally {
+        await e2e.node.control.setThinNoSpaceTimeout(previousTimeout);
+      }
+      expect(steps.map((s) => ({ step: s.step, argv: s.argv.join(' '), answer: s.sim }))).toEqual(
+        steps.map((s) => ({ step: s.step, argv: s.argv.join(' '), answer: s.real })),
+      );
     }, 300_000);
   });
 });

@@ -52,4 +52,9 @@ describe('normalise', () => {
     });
     expect(normalise({ uuid: 'not a uuid' })).toEqual({ uuid: 'not a uuid' });
   });
+
+  it("hides when a pool was read, not its health", () => {
+    const health = { status: 'ok', observedAt: '2026-11-22T04:20:58.235Z', since: '2026-11-22T04:20:58.235Z', dataUsedBytes: 0 };
+    expect(normalise({ thinPool: { health } })).toEqual({ thinPool: { health: { status: 'ok', observedAt: '<time>', since: '<time>', dataUsedBytes: 0 } } });
+  });
 });

@@ -120,6 +120,12 @@ export const SCENARIO: readonly Step[] = [
   create('create thin vol1', 201, 'vol1', { sizeBytes: 256 * MiB, tags: ['owner=copse'] }),
   create('repeat create vol1', 200, 'vol1', { sizeBytes: 256 * MiB, tags: ['owner=copse'] }),
   create('create vol1 with another size', 409, 'vol1', { sizeBytes: 512 * MiB }),
+  create('create vol1 with other tags', 409, 'vol1', { sizeBytes: 256 * MiB, tags: ['owner=other'] }),
+  create('create vol1 with an lvcreate option class', 409, 'vol1', { sizeBytes: 256 * MiB, tags: ['owner=copse'], lvcreateOptionClass: 'sequential' }),
+  create('create thin with an lvcreate option class', 201, 'seq1', { sizeBytes: 64 * MiB, lvcreateOptionClass: 'sequential' }),
+  create('repeat it', 200, 'seq1', { sizeBytes: 64 * MiB, lvcreateOptionClass: 'sequential' }),
+  create('repeat it without the option class', 409, 'seq1', { sizeBytes: 64 * MiB }),
+  create('create thin of the largest size the schema allows', 507, 'max1', { sizeBytes: Number.MAX_SAFE_INTEGER }),
   create('create thin odd size (rounds up to an extent)', 201, 'odd1', { sizeBytes: 10 * MiB + 512 }),
   create('create thick fat1 (rounds up to an extent)', 201, 'fat1', { deviceClass: 'thick', sizeBytes: 50 * MiB }),
   create('repeat create fat1', 200, 'fat1', { deviceClass: 'thick', sizeBytes: 50 * MiB }),
@@ -136,6 +142,8 @@ export const SCENARIO: readonly Step[] = [
   snapshot('snapshot of a restore of a snapshot', 201, 'restore1', { name: 'snap2', accessType: 'ro' }),
   snapshot('snapshot smaller than its source', 422, 'vol1', { name: 'small1', accessType: 'rw', sizeBytes: 128 * MiB }),
   snapshot('snapshot in the thick class', 501, 'fat1', { name: 'fatsnap', accessType: 'ro', deviceClass: 'thick' }),
+  snapshot('snapshot of a thick volume, its class not named', 501, 'fat1', { name: 'fatsnap', accessType: 'ro' }),
+  snapshot('snapshot naming another class than its source', 400, 'vol1', { name: 'snap9', accessType: 'ro', deviceClass: 'thick' }),
   snapshot('snapshot of a missing volume', 404, 'nosuch', { name: 'snap9', accessType: 'ro' }),
   snapshot('snapshot onto an existing name', 409, 'vol1', { name: 'clone1', accessType: 'ro' }),
 
@@ -164,16 +172,19 @@ export const SCENARIO: readonly Step[] = [
   list('thin volumes', 'thin'),
   list('thick volumes', 'thick'),
   get('get vol1', 200, 'vol1'),
-  get('get the thick volume in the thin class', 404, 'fat1'),
+  get('get the thick volume, its class found', 200, 'fat1'),
+  get('get the thick volume naming the thin class', 400, 'fat1', 'thin'),
   get('get a missing volume', 404, 'nosuch'),
 
   remove('delete vol1, the origin of snap1 and clone1', 204, 'vol1'),
   remove('delete vol1 again', 204, 'vol1'),
   get('snap1 after its origin is gone', 200, 'snap1'),
   get('clone1 after its origin is gone', 200, 'clone1'),
-  remove('delete the thick volume through the thin class (not in it: done)', 204, 'fat1'),
+  remove('delete the thick volume naming the thin class', 400, 'fat1', 'thin'),
   get('fat1 is still there', 200, 'fat1', 'thick'),
-  remove('delete fat1', 204, 'fat1', 'thick'),
+  remove('delete fat1, its class found', 204, 'fat1'),
+  get('fat1 is gone', 404, 'fat1', 'thick'),
+  remove('delete seq1', 204, 'seq1'),
   remove('delete a missing volume', 204, 'nosuch'),
   remove('delete big1', 204, 'big1'),
   list('after the deletes'),
@@ -198,8 +209,9 @@ const UUID = /^[A-Za-z0-9]{6}(-[A-Za-z0-9]{4}){5}-[A-Za-z0-9]{6}$/;
  * - major/minor of active volumes: the kernel hands out dm minors in its own order (the
  *   guest's pool holds four, and minors of removed devices are reused): replaced by "<n>";
  *   whether a volume HAS them (it is active) is still compared.
- * Nothing in the answers is time-like. dataPercent and metadataPercent are compared as
- * they are: the scenario writes no data, so both backends must agree exactly.
+ * - when a thin pool was read (health.observedAt, health.since): replaced by "<time>".
+ * dataPercent and metadataPercent are compared as they are: the scenario writes no data,
+ * so both backends must agree exactly.
  */
 export function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
@@ -209,6 +221,7 @@ export function normalise(value: unknown): unknown {
     if (k === 'requestId') continue;
     if (k === 'uuid' && typeof v === 'string' && UUID.test(v)) out[k] = '<uuid>';
     else if ((k === 'major' || k === 'minor') && typeof v === 'number') out[k] = '<n>';
+    else if ((k === 'observedAt' || k === 'since') && typeof v === 'string') out[k] = '<time>';
     else out[k] = normalise(v);
   }
   return out;

@@ -16,7 +16,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env, home = os.homedi
 }
 
 /** Bumped whenever the guest layout changes, so old caches are not reused. */
-export const IMAGE_LAYOUT_VERSION = 1;
+export const IMAGE_LAYOUT_VERSION = 2;
 
 export interface BaseImageInputs {
   readonly layoutVersion: number;

@@ -106,14 +106,14 @@ export class ControlClient {
     return { run: (argv, options) => this.lvm(argv, { signal: options?.signal }) };
   }
 
-  /** Read-only dmsetup subcommands (info, table, status, ls, deps, version). */
+  /** Read-only dmsetup subcommands (info, table, status, ls, deps, version, wait). */
   dmsetup(argv: readonly string[]): Promise<ExecResult> {
     return this.call('dmsetup', { argv });
   }
 
   /** Fills [offset, offset+length) of a device or file with `pattern` repeated, then fsyncs. */
-  async writePattern(path: string, offset: number, length: number, pattern: string): Promise<number> {
-    return (await this.call('write', { path, offset, length, pattern })).bytesWritten;
+  async writePattern(path: string, offset: number, length: number, pattern: string, options: { timeoutMs?: number } = {}): Promise<number> {
+    return (await this.call('write', { path, offset, length, pattern }, options)).bytesWritten;
   }
 
   async writeBytes(path: string, offset: number, data: Buffer): Promise<number> {
@@ -190,6 +190,21 @@ export class ControlClient {
   async restartService(name: string, signal = 'SIGTERM'): Promise<ServiceStatus> {
     await this.killService(name, signal);
     return this.startService(name);
+  }
+
+  /** Every process of the guest, with its parent, argv and CPU seconds. */
+  processes(): Promise<Operations['processes']['res']> {
+    return this.call('processes', {});
+  }
+
+  /** The kernel log's clock now, in seconds (what dmesg's timestamps are in). */
+  async kernelClock(): Promise<number> {
+    return (await this.call('kernelClock', {})).seconds;
+  }
+
+  /** Sets dm-thin's no_space_timeout in seconds (the kernel's default is 60); answers the previous value. */
+  async setThinNoSpaceTimeout(seconds: number): Promise<number> {
+    return (await this.call('thinNoSpaceTimeout', { seconds })).previous;
   }
 
   /** Service logs and the guest's dmesg. */

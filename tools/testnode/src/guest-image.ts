@@ -35,6 +35,8 @@ export const GUEST_PACKAGES = [
 export const GUEST_PROGRAMS = [
   'lvm',
   'dmsetup',
+  // util-linux's, with --pdeathsig (lvmd-http runs dmsetup wait under it; busybox's has none)
+  'setpriv',
   'pdata_tools',
   'mke2fs',
   'e2fsck',

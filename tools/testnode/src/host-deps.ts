@@ -24,7 +24,7 @@ export const HOST_REQUIREMENTS: readonly HostRequirement[] = [
   { purpose: 'ext4 tools and the share images', programs: ['mke2fs', 'mkfs.ext4', 'e2fsck'], debianPackage: 'e2fsprogs' },
   { purpose: 'xfs tools for the guest', programs: ['mkfs.xfs', 'xfs_repair'], debianPackage: 'xfsprogs' },
   { purpose: 'mount for the guest', programs: ['mount', 'umount'], debianPackage: 'mount' },
-  { purpose: 'blkid and blockdev for the guest', programs: ['blkid', 'blockdev', 'wipefs'], debianPackage: 'util-linux' },
+  { purpose: 'blkid, blockdev and setpriv for the guest', programs: ['blkid', 'blockdev', 'wipefs', 'setpriv'], debianPackage: 'util-linux' },
   { purpose: "module dependencies of the guest's kernel", programs: ['modinfo'], debianPackage: 'kmod' },
   { purpose: 'guest-to-host forwards (guestfwd)', programs: ['socat'], debianPackage: 'socat' },
   { purpose: 'fetching and unpacking the kernel package', programs: ['apt-get', 'apt-cache', 'dpkg-deb', 'dpkg-query'], debianPackage: 'apt, dpkg' },

@@ -33,6 +33,8 @@ export function lvmdHttpService(o: LvmdHttpServiceOptions): TestNodeService {
       '--config', `/testnode/files/${o.configFile}`,
       '--backend', 'lvm',
       '--lvm-path', '/usr/sbin/lvm',
+      '--dmsetup-path', '/usr/sbin/dmsetup',
+      '--setpriv-path', '/usr/bin/setpriv',
       '--lvm-command-prefix', '[]',
       '--listen', `tcp:0.0.0.0:${o.port}`,
       '--token-file', `/testnode/files/${o.tokenFile}`,

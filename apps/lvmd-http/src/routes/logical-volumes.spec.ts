@@ -71,10 +71,13 @@ describe('logical volume routes', () => {
       expect(missing.json()).toMatchObject({ code: 'not-found', field: 'params.name' });
     });
 
-    it('does not find a thick LV through the thin class', async () => {
+    it('finds a thick LV without its class, and refuses naming another class', async () => {
       await create('fat1', { deviceClass: 'thick', sizeBytes: GiB });
-      expect((await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/fat1' })).statusCode).toBe(404);
+      expect((await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/fat1' })).json()).toMatchObject({ deviceClass: 'thick' });
       expect((await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/fat1?deviceClass=thick' })).statusCode).toBe(200);
+      const wrong = await h.app.inject({ method: 'GET', url: '/v1/logical-volumes/fat1?deviceClass=thin' });
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.json()).toMatchObject({ code: 'invalid-field', field: 'query.deviceClass', detail: 'logical volume "fat1" is in device class thick, not thin' });
     });
   });
 

@@ -7,24 +7,29 @@ type NameParams = { name: string };
 type ClassQuery = { deviceClass?: string };
 
 export const logicalVolumeRoutes: FastifyPluginAsync<{ service: LvmService }> = async (app, { service }) => {
-  const classOf = (q: ClassQuery) => service.deviceClass(q.deviceClass, 'query.deviceClass');
+  // The class rule (which class a create uses, how an existing volume is found) is the service's: see service/locate.ts.
 
   addOperation(app, 'listLogicalVolumes', async function listLogicalVolumes(req, reply) {
     const q = req.query as ClassQuery;
-    const json = service.listVolumesJson(q.deviceClass === undefined ? undefined : classOf(q));
+    const json = service.listVolumesJson(q.deviceClass === undefined ? undefined : service.deviceClass(q.deviceClass, 'query.deviceClass'));
     return reply.type('application/json; charset=utf-8').send(json);
   });
 
   addOperation(app, 'getLogicalVolume', async function getLogicalVolume(req) {
-    return service.getVolume((req.params as NameParams).name, classOf(req.query as ClassQuery));
+    return service.getVolume((req.params as NameParams).name, (req.query as ClassQuery).deviceClass);
   });
 
   addOperation(app, 'createLogicalVolume', async function createLogicalVolume(req, reply) {
     const body = req.body as CreateLogicalVolumeRequest;
-    const dc = service.deviceClass(body.deviceClass, 'body.deviceClass');
     const { created, volume } = await service.createVolume(
       (req.params as NameParams).name,
-      { dc, sizeBytes: body.sizeBytes, tags: body.tags ?? [], optionClass: body.lvcreateOptionClass },
+      {
+        queryClass: (req.query as ClassQuery).deviceClass,
+        bodyClass: body.deviceClass,
+        sizeBytes: body.sizeBytes,
+        tags: body.tags ?? [],
+        optionClass: body.lvcreateOptionClass,
+      },
       requestSignal(req, reply),
     );
     return reply.code(created ? 201 : 200).send(volume);
@@ -32,10 +37,9 @@ export const logicalVolumeRoutes: FastifyPluginAsync<{ service: LvmService }> = 
 
   addOperation(app, 'createSnapshot', async function createSnapshot(req, reply) {
     const body = req.body as CreateSnapshotRequest;
-    const dc = service.deviceClass(body.deviceClass, 'body.deviceClass');
     const { created, volume } = await service.createSnapshot(
       (req.params as NameParams).name,
-      { name: body.name, dc, accessType: body.accessType, sizeBytes: body.sizeBytes, tags: body.tags ?? [] },
+      { name: body.name, bodyClass: body.deviceClass, accessType: body.accessType, sizeBytes: body.sizeBytes, tags: body.tags ?? [] },
       requestSignal(req, reply),
     );
     return reply.code(created ? 201 : 200).send(volume);
@@ -43,21 +47,21 @@ export const logicalVolumeRoutes: FastifyPluginAsync<{ service: LvmService }> = 
 
   addOperation(app, 'resizeLogicalVolume', async function resizeLogicalVolume(req, reply) {
     const { sizeBytes } = req.body as { sizeBytes: number };
-    return service.resize((req.params as NameParams).name, classOf(req.query as ClassQuery), sizeBytes, requestSignal(req, reply));
+    return service.resize((req.params as NameParams).name, (req.query as ClassQuery).deviceClass, sizeBytes, requestSignal(req, reply));
   });
 
   addOperation(app, 'setActivation', async function setActivation(req, reply) {
     const body = req.body as ActivationRequest;
     return service.setActivation(
       (req.params as NameParams).name,
-      classOf(req.query as ClassQuery),
+      (req.query as ClassQuery).deviceClass,
       { active: body.active, accessType: body.accessType },
       requestSignal(req, reply),
     );
   });
 
   addOperation(app, 'deleteLogicalVolume', async function deleteLogicalVolume(req, reply) {
-    await service.delete((req.params as NameParams).name, classOf(req.query as ClassQuery), requestSignal(req, reply));
+    await service.delete((req.params as NameParams).name, (req.query as ClassQuery).deviceClass, requestSignal(req, reply));
     return reply.code(204).send();
   });
 };

@@ -21,7 +21,7 @@ describe('operation routes', () => {
   });
 
   describe('getReadiness', () => {
-    it('checks lvm, the volume group and the thin pool', async () => {
+    it('checks lvm, the volume group, the thin pool and its health', async () => {
       const r = await h.app.inject({ method: 'GET', url: '/readyz' });
       expect(r.statusCode).toBe(200);
       // the thin and the thick class share myvg1: it is checked once
@@ -29,6 +29,7 @@ describe('operation routes', () => {
         { name: 'lvm', ok: true },
         { name: 'volume-group myvg1', ok: true },
         { name: 'thin-pool myvg1/pool0', ok: true },
+        { name: 'thin-pool-health myvg1/pool0', ok: true },
       ]);
     });
 

@@ -1,24 +1,23 @@
 import { EventEmitter } from 'node:events';
-import {
-  findDeviceClass,
-  findLvcreateOptionClass,
-  lvNameProblem,
-  roundUpToExtent,
-  type DeviceClass,
-  type LvRecord,
-  type LvmdConfig,
-} from '@copse/lvm-model';
-import type { Lvm, VgState } from '@copse/lvm-exec';
+import type { DeviceClass, LvmdConfig } from '@copse/lvm-model';
+import type { Lvm } from '@copse/lvm-exec';
 import type { AccessType, DeviceClass as DeviceClassView, LogicalVolume } from '@copse/lvmd-api';
-import { ApiError, toApiError } from '../errors';
+import { resize, setActivation } from './change';
+import { view, vgState, type ServiceContext } from './context';
+import { createSnapshot, createVolume, type Created, type CreateSnapshotRequest, type CreateVolumeRequest } from './create';
+import { deleteVolume } from './delete';
+import { namedClass, requireLocated } from './locate';
+import type { Logger } from './logger';
+import { readinessChecks, type ReadinessCheck } from './readiness';
+import { VgCache } from './vg-cache';
 import { KeyedMutex } from './vg-lock';
+import type { PoolHealthSource } from '../pool/health-source';
 import { belongsTo, deviceClassView, volumeView } from './views';
 
-export interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type { Logger } from './logger';
+export type { ReadinessCheck } from './readiness';
+export type { VolumeEvent } from './vg-cache';
+export type { Created, CreateSnapshotRequest, CreateVolumeRequest } from './create';
 
 export interface LvmServiceOptions {
   readonly config: LvmdConfig;
@@ -26,49 +25,50 @@ export interface LvmServiceOptions {
   readonly log: Logger;
   /** re-read every VG this often even when nothing changed through us (TopoLVM: 10 minutes); 0 disables */
   readonly refreshIntervalMs: number;
-}
-
-export type VolumeEvent = { type: 'created' | 'updated' | 'deleted'; volume: LogicalVolume };
-
-export interface Created {
-  readonly created: boolean;
-  readonly volume: LogicalVolume;
-}
-
-export interface ReadinessCheck {
-  name: string;
-  ok: boolean;
-  detail?: string;
+  /** the thin pools' health as the pool monitor follows it (apps/lvmd-http/src/pool/); none: as lvs shows it */
+  readonly pools?: PoolHealthSource;
 }
 
 /**
  * lvmd's operations over the lvm command layer. Reads answer from a per-VG cache that
  * is refreshed after every change we make and on a timer, so that a read costs no lvm
- * call when nothing changed (TopoLVM #1221). Mutations on one VG are serialized.
+ * call when nothing changed (TopoLVM #1221). Mutations on one VG are serialized. Each
+ * operation lives in its own module (create, change, delete) over a ServiceContext.
  *
  * Events: 'capacity' (DeviceClassView[]) after every refresh, 'volume' (VolumeEvent)
  * for every LV that appeared, changed or went away.
  */
 export class LvmService extends EventEmitter {
-  private readonly states = new Map<string, VgState>();
-  private readonly lock = new KeyedMutex();
+  private readonly ctx: ServiceContext;
+  private readonly cache: VgCache;
   private readonly vgNames: string[];
   private timer?: NodeJS.Timeout;
-  private lastRefreshError?: string;
-  /** bumped on every state change; keys the serialized list cache */
-  private version = 0;
   private readonly listJson = new Map<string, { version: number; json: string }>();
 
   constructor(private readonly o: LvmServiceOptions) {
     super();
     this.vgNames = [...new Set(o.config.deviceClasses.map((dc) => dc.volumeGroup))];
+    this.cache = new VgCache({ config: o.config, lvm: o.lvm, log: o.log, events: this, capacity: () => this.listDeviceClasses(), pools: o.pools });
+    this.ctx = { config: o.config, lvm: o.lvm, log: o.log, cache: this.cache, lock: new KeyedMutex() };
   }
 
-  /** Reads every VG once; fails when a configured VG or thin pool does not exist. */
+  /**
+   * Reads every VG once; fails when a configured VG or thin pool does not exist.
+   * Incomplete volumes (interrupted creates) are left for the repeat of their create,
+   * which completes them, or a delete; they are listed with state "incomplete".
+   */
   async start(): Promise<void> {
-    await Promise.all(this.vgNames.map((vg) => this.refresh(vg).catch(() => undefined)));
-    const missing = this.readiness().filter((c) => !c.ok);
+    await Promise.all(this.vgNames.map((vg) => this.cache.refresh(vg).catch(() => undefined)));
+    // a pool's health does not stop lvmd-http from starting: deleting volumes through it may be the cure
+    const missing = readinessChecks(this.o.config, this.cache).filter((c) => !c.ok);
     if (missing.length > 0) throw new Error(missing.map((c) => `${c.name}: ${c.detail}`).join('; '));
+    const incomplete = this.listVolumes().filter((v) => v.state === 'incomplete');
+    if (incomplete.length > 0) {
+      this.o.log.warn(
+        { volumes: incomplete.map((v) => `${v.volumeGroup}/${v.name}`) },
+        'incomplete volumes (interrupted creates): a repeat of the create completes each, a delete removes it',
+      );
+    }
     if (this.o.refreshIntervalMs > 0) {
       this.timer = setInterval(() => void this.refreshAll(), this.o.refreshIntervalMs);
       this.timer.unref();
@@ -82,67 +82,39 @@ export class LvmService extends EventEmitter {
   async refreshAll(): Promise<void> {
     await Promise.all(
       this.vgNames.map((vg) =>
-        this.lock.run(vg, () => this.refresh(vg)).catch((e: unknown) => {
+        this.ctx.lock.run(vg, () => this.cache.refresh(vg)).catch((e: unknown) => {
           this.o.log.warn({ vg, err: String(e) }, 'periodic refresh failed');
         }),
       ),
     );
   }
 
+  /** lvm answered, every VG and thin pool exists, and no thin pool's health stops writes. */
   readiness(): ReadinessCheck[] {
-    const checks: ReadinessCheck[] = [
-      { name: 'lvm', ok: this.lastRefreshError === undefined, detail: this.lastRefreshError },
-    ];
-    for (const dc of this.o.config.deviceClasses) {
-      const state = this.states.get(dc.volumeGroup);
-      checks.push({
-        name: `volume-group ${dc.volumeGroup}`,
-        ok: state !== undefined,
-        detail: state ? undefined : `volume group ${dc.volumeGroup} of device class ${dc.name} not found`,
-      });
-      if (dc.type === 'thin' && dc.thinPool && state) {
-        const pool = state.lvs.find((lv) => lv.name === dc.thinPool?.name && lv.attr.isThinPool);
-        checks.push({
-          name: `thin-pool ${dc.volumeGroup}/${dc.thinPool.name}`,
-          ok: pool !== undefined,
-          detail: pool ? undefined : `thin pool ${dc.volumeGroup}/${dc.thinPool.name} of device class ${dc.name} not found`,
-        });
-      }
-    }
-    // classes sharing a volume group check it once
-    const unique = [...new Map(checks.map((c) => [c.name, c])).values()];
-    return unique.map((c) => (c.detail === undefined ? { name: c.name, ok: c.ok } : c));
+    return [...readinessChecks(this.o.config, this.cache), ...(this.o.pools?.readiness() ?? [])];
   }
 
-  /** "" and undefined name the default class. */
+  /** "" and undefined name the default class; 404 naming the field when not configured. */
   deviceClass(name: string | undefined, field: string): DeviceClass {
-    const dc = findDeviceClass(this.o.config, name);
-    if (!dc) {
-      throw new ApiError(
-        'not-found',
-        name ? `device class "${name}" is not configured` : 'no device class given and none is the default',
-        field,
-      );
-    }
-    return dc;
+    return namedClass(this.o.config, { value: name, field });
   }
 
   listDeviceClasses(): DeviceClassView[] {
     return this.o.config.deviceClasses.flatMap((dc) => {
-      const state = this.states.get(dc.volumeGroup);
-      return state ? [deviceClassView(dc, state)] : [];
+      const state = this.cache.get(dc.volumeGroup);
+      return state ? [deviceClassView(dc, state, this.cache.pool(dc))] : [];
     });
   }
 
   getDeviceClass(dc: DeviceClass): DeviceClassView {
-    return deviceClassView(dc, this.state(dc));
+    return deviceClassView(dc, vgState(this.ctx, dc), this.cache.pool(dc));
   }
 
   listVolumes(dc?: DeviceClass): LogicalVolume[] {
     const classes = dc ? [dc] : this.o.config.deviceClasses;
     return classes.flatMap((c) => {
-      const state = this.states.get(c.volumeGroup);
-      return state ? state.lvs.filter((lv) => belongsTo(lv, c)).map((lv) => volumeView(lv, c, state.lvs)) : [];
+      const state = this.cache.get(c.volumeGroup);
+      return state ? state.lvs.filter((lv) => belongsTo(lv, c)).map((lv) => volumeView(lv, c, state.lvs, this.cache.pool(c))) : [];
     });
   }
 
@@ -153,303 +125,41 @@ export class LvmService extends EventEmitter {
   listVolumesJson(dc?: DeviceClass): string {
     const key = dc?.name ?? '';
     const cached = this.listJson.get(key);
-    if (cached?.version === this.version) return cached.json;
+    if (cached?.version === this.cache.version) return cached.json;
     const json = JSON.stringify({ items: this.listVolumes(dc) });
-    this.listJson.set(key, { version: this.version, json });
+    this.listJson.set(key, { version: this.cache.version, json });
     return json;
   }
 
-  getVolume(name: string, dc: DeviceClass): LogicalVolume {
-    return this.view(this.requireLv(name, dc, 'params.name'), dc);
+  /** queryClass: the deviceClass query parameter as given (see locate.ts). */
+  getVolume(name: string, queryClass?: string): LogicalVolume {
+    const { dc, lv } = requireLocated(this.ctx, name, { value: queryClass, field: 'query.deviceClass' });
+    return view(this.ctx, lv, dc);
   }
 
-  async createVolume(
+  createVolume(name: string, req: CreateVolumeRequest, signal?: AbortSignal): Promise<Created> {
+    return createVolume(this.ctx, name, req, signal);
+  }
+
+  createSnapshot(source: string, req: CreateSnapshotRequest, signal?: AbortSignal): Promise<Created> {
+    return createSnapshot(this.ctx, source, req, signal);
+  }
+
+  resize(name: string, queryClass: string | undefined, sizeBytes: number, signal?: AbortSignal): Promise<LogicalVolume> {
+    return resize(this.ctx, name, queryClass, sizeBytes, signal);
+  }
+
+  setActivation(
     name: string,
-    req: { dc: DeviceClass; sizeBytes: number; tags: string[]; optionClass?: string },
-    signal?: AbortSignal,
-  ): Promise<Created> {
-    checkName(name, 'params.name');
-    const { dc } = req;
-    const options = [...dc.lvcreateOptions, ...this.optionClass(req.optionClass)];
-    return this.lock.run(dc.volumeGroup, async () => {
-      const state = this.state(dc);
-      const sizeBytes = roundUpToExtent(req.sizeBytes, state.vg.extentSizeBytes);
-      const existing = state.lvs.find((lv) => lv.name === name);
-      if (existing) {
-        const differences = [
-          ...(belongsTo(existing, dc) ? [] : [`it belongs to another device class or volume type than ${dc.name}`]),
-          ...(existing.sizeBytes === sizeBytes ? [] : [`its size is ${existing.sizeBytes} bytes, not ${sizeBytes}`]),
-          ...(existing.origin === '' ? [] : [`it is a snapshot of ${existing.origin}`]),
-        ];
-        if (differences.length > 0) throw conflict(name, differences);
-        return { created: false, volume: this.view(existing, dc) };
-      }
-      const free = deviceClassView(dc, state).freeBytes;
-      if (sizeBytes > free) {
-        throw new ApiError('no-space', `${sizeBytes} bytes requested, ${free} bytes free in device class ${dc.name}`, 'body.sizeBytes');
-      }
-      await this.mutate(dc, [name], () =>
-        dc.type === 'thin' && dc.thinPool
-          ? this.o.lvm.createThin({ vg: dc.volumeGroup, pool: dc.thinPool.name, name, sizeBytes, tags: req.tags, options }, signal)
-          : this.o.lvm.createThick(
-              { vg: dc.volumeGroup, name, sizeBytes, tags: req.tags, stripe: dc.stripe, stripeSize: dc.stripeSize, options },
-              signal,
-            ),
-      );
-      this.o.log.info({ lv: name, deviceClass: dc.name, sizeBytes }, 'logical volume created');
-      return { created: true, volume: this.view(this.requireLv(name, dc, 'params.name'), dc) };
-    });
-  }
-
-  async createSnapshot(
-    source: string,
-    req: { name: string; dc: DeviceClass; accessType: AccessType; sizeBytes?: number; tags: string[] },
-    signal?: AbortSignal,
-  ): Promise<Created> {
-    const { dc, name } = req;
-    checkName(source, 'params.name');
-    checkName(name, 'body.name');
-    if (dc.type !== 'thin') {
-      throw new ApiError('unsupported-for-thick', `device class ${dc.name} is thick; snapshots need a thin device class`, 'body.deviceClass');
-    }
-    return this.lock.run(dc.volumeGroup, async () => {
-      const state = this.state(dc);
-      const src = this.requireLv(source, dc, 'params.name');
-      const wanted = req.sizeBytes === undefined ? src.sizeBytes : roundUpToExtent(req.sizeBytes, state.vg.extentSizeBytes);
-      if (wanted < src.sizeBytes) {
-        throw new ApiError(
-          'out-of-range',
-          `sizeBytes ${req.sizeBytes} is smaller than the source's current size ${src.sizeBytes}`,
-          'body.sizeBytes',
-        );
-      }
-      const readOnly = req.accessType === 'ro';
-      const existing = state.lvs.find((lv) => lv.name === name);
-      if (existing) {
-        const differences = [
-          ...(belongsTo(existing, dc) ? [] : [`it belongs to another device class or volume type than ${dc.name}`]),
-          ...(existing.origin === source ? [] : [`it is not a snapshot of ${source}`]),
-          ...(existing.sizeBytes === wanted ? [] : [`its size is ${existing.sizeBytes} bytes, not ${wanted}`]),
-          ...((existing.attr.permission === 'writeable') === !readOnly ? [] : [`its access is not ${req.accessType}`]),
-        ];
-        if (differences.length > 0) throw conflict(name, differences);
-        return { created: false, volume: this.view(existing, dc) };
-      }
-      const free = deviceClassView(dc, state).freeBytes;
-      if (wanted > free) {
-        throw new ApiError(
-          'no-space',
-          `a ${wanted}-byte snapshot exceeds the ${free} bytes the thin pool may still overprovision`,
-          req.sizeBytes === undefined ? 'params.name' : 'body.sizeBytes',
-        );
-      }
-      const vg = dc.volumeGroup;
-      await this.mutate(dc, [name], async () => {
-        await this.o.lvm.createThinSnapshot({ vg, source, name, readOnly, tags: req.tags }, signal);
-        try {
-          if (wanted > src.sizeBytes) await this.o.lvm.resize({ vg, name, sizeBytes: wanted }, signal);
-        } catch (e) {
-          await this.undoCreate(vg, name);
-          throw e;
-        }
-      });
-      let lv = this.requireLv(name, dc, 'body.name');
-      if (!lv.attr.active) {
-        // -k n at creation makes lvm activate it; if it still is not active, activate or undo.
-        this.o.log.warn({ lv: name }, 'snapshot came out inactive; activating');
-        try {
-          await this.mutate(dc, [name], () => this.o.lvm.setActive({ vg, name, active: true }, signal));
-        } catch (e) {
-          await this.undoCreate(vg, name);
-          throw e;
-        }
-        lv = this.requireLv(name, dc, 'body.name');
-      }
-      this.o.log.info({ lv: name, source, accessType: req.accessType, sizeBytes: lv.sizeBytes }, 'snapshot created');
-      return { created: true, volume: this.view(lv, dc) };
-    });
-  }
-
-  async resize(name: string, dc: DeviceClass, sizeBytes: number, signal?: AbortSignal): Promise<LogicalVolume> {
-    checkName(name, 'params.name');
-    return this.lock.run(dc.volumeGroup, async () => {
-      const state = this.state(dc);
-      const lv = this.requireLv(name, dc, 'params.name');
-      const wanted = roundUpToExtent(sizeBytes, state.vg.extentSizeBytes);
-      if (wanted < lv.sizeBytes) {
-        throw new ApiError('out-of-range', `volumes only grow: ${name} is ${lv.sizeBytes} bytes, ${sizeBytes} requested`, 'body.sizeBytes');
-      }
-      if (wanted === lv.sizeBytes) return this.view(lv, dc);
-      const free = deviceClassView(dc, state).freeBytes;
-      if (wanted - lv.sizeBytes > free) {
-        throw new ApiError('no-space', `growing by ${wanted - lv.sizeBytes} bytes exceeds the ${free} bytes free`, 'body.sizeBytes');
-      }
-      await this.mutate(dc, [name], () => this.o.lvm.resize({ vg: dc.volumeGroup, name, sizeBytes: wanted }, signal));
-      this.o.log.info({ lv: name, from: lv.sizeBytes, to: wanted }, 'logical volume grown');
-      return this.view(this.requireLv(name, dc, 'params.name'), dc);
-    });
-  }
-
-  async setActivation(
-    name: string,
-    dc: DeviceClass,
+    queryClass: string | undefined,
     req: { active: boolean; accessType?: AccessType },
     signal?: AbortSignal,
   ): Promise<LogicalVolume> {
-    checkName(name, 'params.name');
-    return this.lock.run(dc.volumeGroup, async () => {
-      const lv = this.requireLv(name, dc, 'params.name');
-      const vg = dc.volumeGroup;
-      const readOnly = req.accessType === undefined ? undefined : req.accessType === 'ro';
-      const steps: Array<() => Promise<void>> = [];
-      if (readOnly !== undefined && (lv.attr.permission === 'writeable') === readOnly) {
-        steps.push(() => this.o.lvm.setPermission({ vg, name, readOnly }, signal));
-      }
-      if (req.active !== lv.attr.active || (req.active && lv.attr.activationSkip)) {
-        steps.push(() => this.o.lvm.setActive({ vg, name, active: req.active }, signal));
-      }
-      if (steps.length === 0) return this.view(lv, dc);
-      await this.mutate(dc, [name], async () => {
-        for (const step of steps) await step();
-      });
-      this.o.log.info({ lv: name, active: req.active, accessType: req.accessType }, 'activation changed');
-      return this.view(this.requireLv(name, dc, 'params.name'), dc);
-    });
+    return setActivation(this.ctx, name, queryClass, req, signal);
   }
 
   /** Missing counts as done. */
-  async delete(name: string, dc: DeviceClass, signal?: AbortSignal): Promise<{ deleted: boolean }> {
-    checkName(name, 'params.name');
-    return this.lock.run(dc.volumeGroup, async () => {
-      const lv = this.state(dc).lvs.find((l) => l.name === name && belongsTo(l, dc));
-      if (!lv) return { deleted: false };
-      await this.mutate(dc, [], () => this.o.lvm.remove({ vg: dc.volumeGroup, name }, signal), name);
-      this.o.log.info({ lv: name, deviceClass: dc.name }, 'logical volume removed');
-      return { deleted: true };
-    });
+  delete(name: string, queryClass: string | undefined, signal?: AbortSignal): Promise<{ deleted: boolean }> {
+    return deleteVolume(this.ctx, name, queryClass, signal);
   }
-
-  /**
-   * Runs lvm changes, then re-reads what they touched: on success only the touched LVs
-   * (and the pool and VG figures) in one `lvs` call; after a failure the whole VG, since
-   * a failed or killed lvm may have changed anything.
-   */
-  private async mutate(dc: DeviceClass, touched: string[], work: () => Promise<void>, removed?: string): Promise<void> {
-    const vg = dc.volumeGroup;
-    const fullRefresh = () =>
-      this.refresh(vg).catch((e: unknown) => this.o.log.error({ vg, err: String(e) }, 'refresh after change failed'));
-    try {
-      await work();
-    } catch (e) {
-      await fullRefresh();
-      throw e;
-    }
-    try {
-      await this.refreshTouched(dc, touched, removed);
-    } catch (e) {
-      this.o.log.warn({ vg, err: String(e) }, 'partial refresh failed; re-reading the volume group');
-      await fullRefresh();
-    }
-  }
-
-  private async refreshTouched(dc: DeviceClass, touched: string[], removed?: string): Promise<void> {
-    const vg = dc.volumeGroup;
-    const previous = this.states.get(vg);
-    // Removing an origin clears the origin of its snapshots: re-read everything then.
-    if (!previous || (removed !== undefined && previous.lvs.some((lv) => lv.origin === removed))) return this.refresh(vg);
-    const names = dc.type === 'thin' && dc.thinPool ? [...touched, dc.thinPool.name] : touched;
-    const read = names.length > 0 ? await this.o.lvm.readLvs(vg, names) : { vg: (await this.o.lvm.readVgs([vg]))[0], lvs: [] };
-    if (!read.vg) return this.refresh(vg);
-    const byName = new Map(previous.lvs.map((lv) => [lv.name, lv]));
-    if (removed !== undefined) byName.delete(removed);
-    for (const lv of read.lvs) byName.set(lv.name, lv);
-    const next: VgState = { vg: read.vg, lvs: [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
-    this.setState(vg, next);
-    this.emitChanges(previous, next, new Set([...names, ...(removed !== undefined ? [removed] : [])]));
-  }
-
-  private async undoCreate(vg: string, name: string): Promise<void> {
-    try {
-      await this.o.lvm.remove({ vg, name });
-      this.o.log.warn({ lv: name }, 'removed the half-made volume');
-    } catch (e) {
-      this.o.log.error({ lv: name, err: String(toApiError(e).message) }, 'could not remove the half-made volume');
-    }
-  }
-
-  /** Re-reads one VG (callers hold its lock, except at start) and emits what changed. */
-  private async refresh(vg: string): Promise<void> {
-    let next: VgState;
-    try {
-      next = await this.o.lvm.readVg(vg);
-      this.lastRefreshError = undefined;
-    } catch (e) {
-      const error = toApiError(e);
-      this.lastRefreshError = error.message;
-      if (error.code === 'not-found' && this.states.delete(vg)) this.version++;
-      throw e;
-    }
-    const previous = this.states.get(vg);
-    this.setState(vg, next);
-    this.emitChanges(previous, next);
-  }
-
-  /** Emits volume events for what differs (only among `only` when given) and a capacity event. */
-  private emitChanges(previous: VgState | undefined, next: VgState, only?: Set<string>): void {
-    const pick = (lvs: LvRecord[]) => (only ? lvs.filter((lv) => only.has(lv.name)) : lvs);
-    const before = new Map(pick(previous?.lvs ?? []).map((lv) => [lv.name, lv]));
-    const after = new Map(pick(next.lvs).map((lv) => [lv.name, lv]));
-    const classify = (lv: LvRecord) => this.o.config.deviceClasses.find((dc) => belongsTo(lv, dc));
-    for (const [name, lv] of after) {
-      const dc = classify(lv);
-      if (!dc) continue;
-      const old = before.get(name);
-      if (!old) this.emit('volume', { type: 'created', volume: volumeView(lv, dc, next.lvs) } satisfies VolumeEvent);
-      else if (JSON.stringify(old) !== JSON.stringify(lv)) {
-        this.emit('volume', { type: 'updated', volume: volumeView(lv, dc, next.lvs) } satisfies VolumeEvent);
-      }
-    }
-    for (const [name, lv] of before) {
-      const dc = classify(lv);
-      if (dc && !after.has(name)) this.emit('volume', { type: 'deleted', volume: volumeView(lv, dc, next.lvs) } satisfies VolumeEvent);
-    }
-    this.emit('capacity', this.listDeviceClasses());
-  }
-
-  private setState(vg: string, state: VgState): void {
-    this.states.set(vg, state);
-    this.version++;
-  }
-
-  private view(lv: LvRecord, dc: DeviceClass): LogicalVolume {
-    return volumeView(lv, dc, this.states.get(dc.volumeGroup)?.lvs ?? []);
-  }
-
-  private state(dc: DeviceClass): VgState {
-    const state = this.states.get(dc.volumeGroup);
-    if (!state) throw new ApiError('unavailable', `volume group ${dc.volumeGroup} could not be read: ${this.lastRefreshError ?? 'not found'}`);
-    return state;
-  }
-
-  private requireLv(name: string, dc: DeviceClass, field: string): LvRecord {
-    const lv = this.state(dc).lvs.find((l) => l.name === name && belongsTo(l, dc));
-    if (!lv) throw new ApiError('not-found', `logical volume "${name}" not found in device class ${dc.name}`, field);
-    return lv;
-  }
-
-  private optionClass(name: string | undefined): string[] {
-    if (!name) return [];
-    const oc = findLvcreateOptionClass(this.o.config, name);
-    if (!oc) throw new ApiError('invalid-field', `lvcreate option class "${name}" is not configured`, 'body.lvcreateOptionClass');
-    return oc.options;
-  }
-}
-
-function checkName(name: string, field: string): void {
-  const problem = lvNameProblem(name);
-  if (problem) throw new ApiError('invalid-field', problem, field);
-}
-
-function conflict(name: string, differences: string[]): ApiError {
-  return new ApiError('conflict', `logical volume "${name}" already exists with other parameters: ${differences.join('; ')}`);
 }

@@ -1,6 +1,7 @@
 /** lvchange: LV properties (permission, tags, activation skip), then activation (lvm2 tools/lvchange.c). */
 import { LVM_EXIT } from '@copse/lvm-model';
 import { activate, deactivate } from '../activation';
+import { refuseInUse } from '../in-use';
 import { selectLvs } from '../lookup';
 import { display, dmEscape } from '../names';
 import { checkActivate, checkPermission, checkTag, checkYesNo, has, isActivating, isYes, opt, tagValue, type ParsedArgs } from '../options';
@@ -42,6 +43,8 @@ export const lvchange: SimCommand = {
         if (activating) {
           if (lv.activationSkip && !ignoreSkip) continue; // lvm2 skips it silently (verbose message only)
           activate(state, vg, lv);
+        } else if (refuseInUse(vg, lv, out)) {
+          ok = false;
         } else if (lv.type === 'thin-pool' && thinsOf(vg, lv).some((t) => t.active)) {
           out.error(`Failed to deactivate ${dmEscape(vg.name)}-${dmEscape(lv.name)}-tpool.`);
           ok = false;

@@ -7,6 +7,7 @@ import { has, isYes, opt, type ParsedArgs } from '../options';
 import { fail, usageError } from '../output';
 import type { SimLv, SimVg } from '../state';
 import { displaySize, KiB, parseSizeArg, SECTOR } from '../units';
+import { warnOverprovisioning } from '../overprovisioning';
 import { activationRequested, addLv, newExtents } from './lvcreate-common';
 
 export function createLinear(ctx: SimContext, vg: SimVg, a: ParsedArgs, lvName: string | undefined, tags: string[]): void {
@@ -71,5 +72,6 @@ export function createLinear(ctx: SimContext, vg: SimVg, a: ParsedArgs, lvName: 
   };
   addLv(vg, lv);
   if (activationRequested(a) && (!lv.activationSkip || has(a, 'ignoreactivationskip'))) activate(ctx.state, vg, lv);
+  warnOverprovisioning(vg, undefined, out);
   out.print(`Logical volume "${name}" created.`);
 }

@@ -1,5 +1,6 @@
 /** lvremove: removes LVs, a pool with its thin LVs; asks (and, here, is answered "n") without -f/-y (lvm2 tools/lvremove.c). */
 import { LVM_EXIT } from '@copse/lvm-model';
+import { refuseInUse } from '../in-use';
 import { selectLvs } from '../lookup';
 import { display } from '../names';
 import { has } from '../options';
@@ -26,6 +27,9 @@ export const lvremove: SimCommand = {
           continue;
         }
         for (const t of thins) removeOne(vg, t, out);
+      } else if (refuseInUse(vg, lv, out)) {
+        ok = false;
+        continue;
       } else if (!force) {
         out.rawErr(`Do you really want to remove${lv.active ? ' active' : ''} logical volume ${display(vg, lv)}? [y/n]: [n]\n`);
         out.error(`Logical volume ${display(vg, lv)} not removed.`);

@@ -12,7 +12,8 @@ export function lvFields(vg: SimVg, lv: SimLv, ctx: ReportContext): FieldValues 
   const pool = lv.type === 'thin' ? vg.lvs.find((p) => p.name === lv.poolLv) : undefined;
   const origin = lv.origin !== undefined ? vg.lvs.find((o) => o.name === lv.origin) : undefined;
   const bytes = lv.extents * vg.extentSize;
-  const full = lv.type === 'thin-pool' && lv.active && lv.pool!.usedBytes >= bytes;
+  // 'D' (out of data space) is dm-thin's mode, not a full pool: a pool with every block used stays writable until a write needs one more
+  const full = lv.type === 'thin-pool' && lv.active && lv.pool!.dm?.mode === 'out_of_data_space';
   const dataPercent = (): string => {
     if (!lv.active) return '';
     if (lv.type === 'thin') return formatPercent(lv.mappedBytes ?? 0, bytes);
@@ -22,7 +23,8 @@ export function lvFields(vg: SimVg, lv: SimLv, ctx: ReportContext): FieldValues 
   const attr = (): string => {
     const type = lv.type === 'thin' ? 'V' : lv.type === 'thin-pool' ? 't' : '-';
     const perm = lv.writable ? 'w' : 'r';
-    const open = lv.type === 'thin-pool' && lv.active && thinsOf(vg, lv).some((t) => t.active) ? 'o' : '-';
+    const held = lv.active && (lv.holder !== undefined || (lv.type === 'thin-pool' && thinsOf(vg, lv).some((t) => t.active)));
+    const open = held ? 'o' : '-';
     const target = lv.type === 'linear' ? '-' : 't';
     const zero = lv.type === 'linear' ? '-' : 'z';
     const health = full ? 'D' : '-';
@@ -59,7 +61,8 @@ export function lvFields(vg: SimVg, lv: SimLv, ctx: ReportContext): FieldValues 
     data_lv_uuid: () => (lv.type === 'thin-pool' ? lv.pool!.dataUuid : ''),
     metadata_lv: () => (lv.type === 'thin-pool' ? `[${lv.name}_tmeta]` : ''),
     metadata_lv_uuid: () => (lv.type === 'thin-pool' ? lv.pool!.metaUuid : ''),
-    lv_tags: () => lv.tags.join(','),
+    // lvm2 reports a string list sorted (dm_report_field_string_list), whatever order the tags were added in
+    lv_tags: () => [...lv.tags].sort().join(','),
     lv_time: () => lv.time,
     lv_host: () => '(none)',
     lv_attr: attr,

@@ -25,7 +25,7 @@ export function vgFields(vg: SimVg, ctx: ReportContext): FieldValues {
     lv_count: () => String(visible),
     snap_count: () => '0',
     vg_seqno: () => String(vg.seqno),
-    vg_tags: () => vg.tags.join(','),
+    vg_tags: () => [...vg.tags].sort().join(','),
     vg_permissions: () => 'writeable',
   };
 }

@@ -6,7 +6,7 @@ export const lvmdOpenApiDocument = {
     "title": "lvmd-http",
     "version": "1.0.0",
     "summary": "Copse's per-node LVM daemon",
-    "description": "lvmd-http owns every lvm2 call on a node. csi-node is its main client;\noperators drive it with curl over its unix socket.\n\nEvery create is idempotent by name: a repeat with the same parameters\nanswers the existing volume (200), a repeat with other parameters answers\n409 conflict. Every delete is idempotent: a missing volume counts as done.\n\nErrors are application/problem+json (RFC 9457) with a stable `code` from\nthe ErrorCode enum and, for bad input, the `field` at fault. That holds for\nevery answer lvmd-http gives, including malformed requests, timeouts, a\nmethod a path does not have (405 with Allow) and the connection cap.\n\nRequests follow one set of rules: query parameters the operation does not\ndocument are refused, a JSON body must be `application/json` (optionally\n`charset=utf-8`), and a JSON object with a duplicate key is refused.\n",
+    "description": "lvmd-http owns every lvm2 call on a node. csi-node is its main client;\noperators drive it with curl over its unix socket.\n\nEvery create is idempotent by name: a repeat with the same parameters\nanswers the existing volume (200), a repeat with other parameters answers\n409 conflict. Every delete is idempotent: a missing volume counts as done.\n\nA create that lvmd-http could not finish (it was killed, or lvm was) leaves\na volume with `state: incomplete`; repeating the create completes it and\nanswers 201, deleting it removes it, and any other operation on it answers\n409 incomplete.\n\nOperations on an existing volume find its device class themselves when the\ndeviceClass query parameter is absent; when it is given the volume must be\nin that class (400 invalid-field naming query.deviceClass otherwise).\n\nErrors are application/problem+json (RFC 9457) with a stable `code` from\nthe ErrorCode enum and, for bad input, the `field` at fault. That holds for\nevery answer lvmd-http gives, including malformed requests, timeouts, a\nmethod a path does not have (405 with Allow) and the connection cap.\n\nRequests follow one set of rules: query parameters the operation does not\ndocument are refused, a JSON body must be `application/json` (optionally\n`charset=utf-8`), and a JSON object with a duplicate key is refused.\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -172,7 +172,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Create a thin or thick logical volume by name",
-        "description": "The device class decides thin (in its pool) or thick. The size is rounded up\nto the volume group's extent size. A repeat with the same parameters answers\nthe existing volume with 200.\n",
+        "description": "The device class decides thin (in its pool) or thick: body.deviceClass, else\nthe deviceClass query parameter, else the default class; both given and naming\ndifferent classes is 400 invalid-field (query.deviceClass). The size is rounded\nup to the volume group's extent size. A repeat with the same parameters (class,\nsize, tags, lvcreateOptionClass) answers the existing volume with 200, one with\nother parameters 409 conflict naming the differences; a name that exists in\nanother device class is 409 conflict too. A repeat that finds the volume\nincomplete (an interrupted create) completes it and answers 201.\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -248,7 +248,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Delete a logical volume (missing counts as done)",
-        "description": "Snapshots and clones of the volume keep their data.",
+        "description": "Snapshots and clones of the volume keep their data. Without deviceClass the\nvolume is looked for in every device class; a volume that lives in another\nclass than the one named is 400 invalid-field, never 204. A volume whose\ndevice is open (mounted, or held by a process) is 409 in-use.\n",
         "responses": {
           "204": {
             "description": "deleted, or was not there"
@@ -271,7 +271,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Create a thin snapshot of a logical volume",
-        "description": "`{name}` is the source. accessType ro makes a read-only snapshot (a VolumeSnapshot);\nrw makes a writable, active copy (a restore or a clone). The new volume is created\nactive, never with the activation-skip flag. sizeBytes, when given, must be at least\nthe source's current size; a larger size grows the new volume after creation.\nThin device classes only. Idempotent by the new volume's name.\n",
+        "description": "`{name}` is the source. accessType ro makes a read-only snapshot (a VolumeSnapshot);\nrw makes a writable, active copy (a restore or a clone). The new volume is created\nactive, never with the activation-skip flag. sizeBytes, when given, must be at least\nthe source's current size; a larger size grows the new volume after creation.\nThe new volume is in the source's device class: body.deviceClass, when given,\nmust name it (400 invalid-field otherwise); a source in a thick class is 501\nunsupported-for-thick. Idempotent by the new volume's name (source, access,\nsize and tags compared).\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -324,7 +324,7 @@ export const lvmdOpenApiDocument = {
           "logical-volumes"
         ],
         "summary": "Activate or deactivate a logical volume with a chosen access",
-        "description": "Activation clears the activation-skip flag. Idempotent.",
+        "description": "Activation clears the activation-skip flag. Idempotent. Deactivating a volume\nwhose device is open (mounted, or held by a process) is 409 in-use.\n",
         "requestBody": {
           "required": true,
           "content": {
@@ -359,7 +359,7 @@ export const lvmdOpenApiDocument = {
           "watch"
         ],
         "summary": "Server-sent events of capacity and logical volume changes, resumable",
-        "description": "The counterpart of TopoLVM's lvmd Watch, as server-sent events.\n\nEvery event but `close` has an id `<epoch>-<revision>`: the epoch names this\nlvmd-http process's lifetime, the revision counts every change it published\n(like a resourceVersion). Events:\n- `snapshot` {reason, deviceClasses, logicalVolumes}: the whole state as of\n  its id; replaces what the client knew. Sent first unless the stream resumes.\n- `capacity` {items}: every device class, after every change and refresh.\n- `logical-volume` {type: created|updated|deleted, volume}.\n- `close` {reason, detail}: the server ends the stream (slow-client, stalled,\n  shutdown); reconnect with the last id received.\n\nReconnect with `Last-Event-ID`: when its epoch is this process's and the\nevents after it are still in the server's bounded history, they are replayed;\notherwise a `snapshot` (reason restarted, expired or invalid-id) comes first.\nA client that applies created/updated as upsert, deleted as removal and a\nsnapshot as replacement always converges. A client that does not read has\nits pending events coalesced to the latest per volume and capacity, and is\nclosed past a limit.\n",
+        "description": "The counterpart of TopoLVM's lvmd Watch, as server-sent events.\n\nEvery event but `close` has an id `<epoch>-<revision>`: the epoch names this\nlvmd-http process's lifetime, the revision counts every change it published\n(like a resourceVersion). Events:\n- `snapshot` {reason, deviceClasses, logicalVolumes}: the whole state as of\n  its id; replaces what the client knew. Sent first unless the stream resumes.\n- `capacity` {items}: every device class, after every change and refresh.\n- `logical-volume` {type: created|updated|deleted, volume}.\n  A thin pool's usage and health are followed live: a change of either sends a\n  `capacity` event, and a change of health that affects the pool's volumes\n  sends an `updated` event for each of them.\n- `close` {reason, detail}: the server ends the stream (slow-client, stalled,\n  shutdown); reconnect with the last id received.\n\nReconnect with `Last-Event-ID`: when its epoch is this process's and the\nevents after it are still in the server's bounded history, they are replayed;\notherwise a `snapshot` (reason restarted, expired or invalid-id) comes first.\nA client that applies created/updated as upsert, deleted as removal and a\nsnapshot as replacement always converges. A client that does not read has\nits pending events coalesced to the latest per volume and capacity, and is\nclosed past a limit.\n",
         "parameters": [
           {
             "name": "Last-Event-ID",
@@ -419,7 +419,8 @@ export const lvmdOpenApiDocument = {
         "tags": [
           "operations"
         ],
-        "summary": "Readiness (lvm reachable, all configured volume groups and thin pools exist)",
+        "summary": "Readiness (lvm reachable, all configured volume groups and thin pools exist, no thin pool stops writes)",
+        "description": "503 while lvm cannot be run, a configured volume group or thin pool is missing, or a thin pool's health stops writes (full, out-of-data-space, error-io, read-only, needs-check, failed) or cannot be read (unknown); each check names what it looked at. lvmd-http serves every request while not ready: deleting volumes is how a full pool gets space back.",
         "security": [
           {}
         ],
@@ -526,7 +527,7 @@ export const lvmdOpenApiDocument = {
         "name": "deviceClass",
         "in": "query",
         "required": false,
-        "description": "the device class (\"\" or absent is the default class)",
+        "description": "the device class the volume is in (\"\" and \"00default\" name the default class).\nAbsent: lvmd-http finds the volume in whichever class holds it (400 invalid-field\nwhen two classes on different volume groups hold that name). Given: the volume\nmust be in that class; one found in another class is 400 invalid-field.\n",
         "schema": {
           "$ref": "#/components/schemas/DeviceClassName"
         }
@@ -561,14 +562,14 @@ export const lvmdOpenApiDocument = {
         "type": "integer",
         "minimum": 1,
         "maximum": 9007199254740991,
-        "description": "bytes; rounded up to the volume group's extent size"
+        "description": "bytes (up to 2^53 - 1, the largest integer JSON carries exactly); rounded up to\nthe volume group's extent size. A size beyond what the device class has free,\nhowever large, is 507 no-space naming this field.\n"
       },
       "Tag": {
         "type": "string",
         "minLength": 1,
         "maxLength": 128,
         "pattern": "^[A-Za-z0-9_+./=!:&#][A-Za-z0-9_+.\\-/=!:&#]*$",
-        "description": "an lvm2 tag: characters A-Z a-z 0-9 _ + . - / = ! : & #, not starting with '-'"
+        "description": "an lvm2 tag: characters A-Z a-z 0-9 _ + . - / = ! : & #, not starting with '-'.\nTags starting \"copse.lvmd/\" are lvmd-http's own and refused (400 invalid-field).\n"
       },
       "AccessType": {
         "type": "string",
@@ -601,7 +602,8 @@ export const lvmdOpenApiDocument = {
           "lvcreateOptionClass": {
             "type": "string",
             "maxLength": 63,
-            "pattern": "^[A-Za-z0-9._-]*$"
+            "pattern": "^[A-Za-z0-9._-]*$",
+            "description": "one of the configuration's lvcreate-option-classes; \"\" is none"
           }
         }
       },
@@ -676,7 +678,8 @@ export const lvmdOpenApiDocument = {
           "accessType",
           "activationSkip",
           "devicePath",
-          "health"
+          "health",
+          "state"
         ],
         "properties": {
           "name": {
@@ -708,7 +711,20 @@ export const lvmdOpenApiDocument = {
             "type": "array",
             "items": {
               "type": "string"
-            }
+            },
+            "description": "the tags the creator asked for (lvmd-http's own copse.lvmd/ tags are not shown)"
+          },
+          "lvcreateOptionClass": {
+            "type": "string",
+            "description": "the lvcreate option class the volume was created with, when one was named"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "ready",
+              "incomplete"
+            ],
+            "description": "incomplete: a create of this volume was interrupted (lvmd-http or lvm was killed\nbetween its steps); repeating the create completes it, deleting it removes it\n"
           },
           "origin": {
             "type": "string",
@@ -745,6 +761,7 @@ export const lvmdOpenApiDocument = {
         "required": [
           "healthy"
         ],
+        "description": "From the volume's lv_attr and, for a thin volume, its pool's health: a pool that stops writes (full, out of data space, error IO, read-only, needs check, failed) makes each of its volumes unhealthy, the reason naming the pool (csi-node's VolumeCondition).",
         "properties": {
           "healthy": {
             "type": "boolean"
@@ -775,7 +792,6 @@ export const lvmdOpenApiDocument = {
           "volumeGroup",
           "type",
           "default",
-          "spareBytes",
           "vgSizeBytes",
           "vgFreeBytes",
           "extentSizeBytes",
@@ -799,7 +815,8 @@ export const lvmdOpenApiDocument = {
             "type": "boolean"
           },
           "spareBytes": {
-            "type": "integer"
+            "type": "integer",
+            "description": "thick classes only (spare-gb); bytes kept free in the volume group. A thin class's limit is its overprovision ratio."
           },
           "vgSizeBytes": {
             "type": "integer"
@@ -828,7 +845,8 @@ export const lvmdOpenApiDocument = {
           "metadataPercent",
           "overprovisionRatio",
           "virtualSizeBytes",
-          "overprovisionedFreeBytes"
+          "overprovisionedFreeBytes",
+          "health"
         ],
         "properties": {
           "name": {
@@ -838,10 +856,12 @@ export const lvmdOpenApiDocument = {
             "type": "integer"
           },
           "dataPercent": {
-            "type": "number"
+            "type": "number",
+            "description": "data blocks in use, as lvs prints data_percent (followed live through device-mapper, see health)"
           },
           "metadataPercent": {
-            "type": "number"
+            "type": "number",
+            "description": "metadata blocks in use, as lvs prints metadata_percent"
           },
           "overprovisionRatio": {
             "type": "number"
@@ -853,8 +873,66 @@ export const lvmdOpenApiDocument = {
           "overprovisionedFreeBytes": {
             "type": "integer",
             "description": "floor(ratio x pool size) - sum of virtual sizes, never negative"
+          },
+          "health": {
+            "$ref": "#/components/schemas/ThinPoolHealth"
           }
         }
+      },
+      "ThinPoolHealth": {
+        "type": "object",
+        "description": "The pool as device-mapper last reported it. lvmd-http follows every thin pool live: it sleeps in `dmsetup wait` for the pool's events (low-water mark, out of data space, every mode change) and re-reads `dmsetup status` within a second of writes to the pool (see docs/lvmd-http.md). Health that stops writes makes every thin volume of the pool unhealthy and /readyz fail.",
+        "required": [
+          "status"
+        ],
+        "properties": {
+          "status": {
+            "$ref": "#/components/schemas/ThinPoolHealthStatus"
+          },
+          "reason": {
+            "type": "string",
+            "description": "what is wrong, what it means for writes and what to do; absent when ok"
+          },
+          "observedAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "when the pool was last read (absent when the health was only read from lvs, without the pool monitor)"
+          },
+          "since": {
+            "type": "string",
+            "format": "date-time",
+            "description": "when the pool was first seen in this status"
+          },
+          "dataUsedBytes": {
+            "type": "integer",
+            "description": "data blocks in use times the block size; absent when the status could not be read"
+          },
+          "dataSizeBytes": {
+            "type": "integer"
+          },
+          "metadataUsedBytes": {
+            "type": "integer"
+          },
+          "metadataSizeBytes": {
+            "type": "integer"
+          }
+        }
+      },
+      "ThinPoolHealthStatus": {
+        "type": "string",
+        "description": "ok: writable, below the warning threshold; low-water: data or metadata at or above the warning threshold (--pool-warning-percent, 80 by default); full: every data block in use, the next write to an unprovisioned block stops the pool; out-of-data-space: out of data space, writes needing new blocks are queued (queue IO) until space is freed or no_space_timeout passes; error-io: out of data space, writes needing new blocks fail (error IO); read-only: the metadata is read-only (out of metadata space, or a metadata error); needs-check: the metadata needs lvconvert --repair; failed: the pool failed, every I/O fails; inactive: the pool's device is not active; unknown: its status could not be read. full, out-of-data-space, error-io, read-only, needs-check and failed make the pool's thin volumes unhealthy; those and unknown make /readyz fail.",
+        "enum": [
+          "ok",
+          "low-water",
+          "full",
+          "out-of-data-space",
+          "error-io",
+          "read-only",
+          "needs-check",
+          "failed",
+          "inactive",
+          "unknown"
+        ]
       },
       "DeviceClassList": {
         "type": "object",
@@ -917,6 +995,8 @@ export const lvmdOpenApiDocument = {
           "no-space",
           "out-of-range",
           "unsupported-for-thick",
+          "in-use",
+          "incomplete",
           "unauthorized",
           "body-too-large",
           "unsupported-media-type",

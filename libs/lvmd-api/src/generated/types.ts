@@ -58,7 +58,12 @@ export interface paths {
     "/v1/logical-volumes/{name}": {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -72,15 +77,23 @@ export interface paths {
         get: operations["getLogicalVolume"];
         /**
          * Create a thin or thick logical volume by name
-         * @description The device class decides thin (in its pool) or thick. The size is rounded up
-         *     to the volume group's extent size. A repeat with the same parameters answers
-         *     the existing volume with 200.
+         * @description The device class decides thin (in its pool) or thick: body.deviceClass, else
+         *     the deviceClass query parameter, else the default class; both given and naming
+         *     different classes is 400 invalid-field (query.deviceClass). The size is rounded
+         *     up to the volume group's extent size. A repeat with the same parameters (class,
+         *     size, tags, lvcreateOptionClass) answers the existing volume with 200, one with
+         *     other parameters 409 conflict naming the differences; a name that exists in
+         *     another device class is 409 conflict too. A repeat that finds the volume
+         *     incomplete (an interrupted create) completes it and answers 201.
          */
         put: operations["createLogicalVolume"];
         post?: never;
         /**
          * Delete a logical volume (missing counts as done)
-         * @description Snapshots and clones of the volume keep their data.
+         * @description Snapshots and clones of the volume keep their data. Without deviceClass the
+         *     volume is looked for in every device class; a volume that lives in another
+         *     class than the one named is 400 invalid-field, never 204. A volume whose
+         *     device is open (mounted, or held by a process) is 409 in-use.
          */
         delete: operations["deleteLogicalVolume"];
         options?: never;
@@ -110,7 +123,10 @@ export interface paths {
          *     rw makes a writable, active copy (a restore or a clone). The new volume is created
          *     active, never with the activation-skip flag. sizeBytes, when given, must be at least
          *     the source's current size; a larger size grows the new volume after creation.
-         *     Thin device classes only. Idempotent by the new volume's name.
+         *     The new volume is in the source's device class: body.deviceClass, when given,
+         *     must name it (400 invalid-field otherwise); a source in a thick class is 501
+         *     unsupported-for-thick. Idempotent by the new volume's name (source, access,
+         *     size and tags compared).
          */
         post: operations["createSnapshot"];
         delete?: never;
@@ -122,7 +138,12 @@ export interface paths {
     "/v1/logical-volumes/{name}/activation": {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -135,7 +156,8 @@ export interface paths {
         get?: never;
         /**
          * Activate or deactivate a logical volume with a chosen access
-         * @description Activation clears the activation-skip flag. Idempotent.
+         * @description Activation clears the activation-skip flag. Idempotent. Deactivating a volume
+         *     whose device is open (mounted, or held by a process) is 409 in-use.
          */
         put: operations["setActivation"];
         post?: never;
@@ -163,6 +185,9 @@ export interface paths {
          *       its id; replaces what the client knew. Sent first unless the stream resumes.
          *     - `capacity` {items}: every device class, after every change and refresh.
          *     - `logical-volume` {type: created|updated|deleted, volume}.
+         *       A thin pool's usage and health are followed live: a change of either sends a
+         *       `capacity` event, and a change of health that affects the pool's volumes
+         *       sends an `updated` event for each of them.
          *     - `close` {reason, detail}: the server ends the stream (slow-client, stalled,
          *       shutdown); reconnect with the last id received.
          *
@@ -207,7 +232,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness (lvm reachable, all configured volume groups and thin pools exist) */
+        /**
+         * Readiness (lvm reachable, all configured volume groups and thin pools exist, no thin pool stops writes)
+         * @description 503 while lvm cannot be run, a configured volume group or thin pool is missing, or a thin pool's health stops writes (full, out-of-data-space, error-io, read-only, needs-check, failed) or cannot be read (unknown); each check names what it looked at. lvmd-http serves every request while not ready: deleting volumes is how a full pool gets space back.
+         */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -264,9 +292,16 @@ export interface components {
         /** @description lvm2's rules also reserve some names and substrings; those are refused with invalid-field. */
         LvName: string;
         DeviceClassName: string;
-        /** @description bytes; rounded up to the volume group's extent size */
+        /**
+         * @description bytes (up to 2^53 - 1, the largest integer JSON carries exactly); rounded up to
+         *     the volume group's extent size. A size beyond what the device class has free,
+         *     however large, is 507 no-space naming this field.
+         */
         SizeBytes: number;
-        /** @description an lvm2 tag: characters A-Z a-z 0-9 _ + . - / = ! : & #, not starting with '-' */
+        /**
+         * @description an lvm2 tag: characters A-Z a-z 0-9 _ + . - / = ! : & #, not starting with '-'.
+         *     Tags starting "copse.lvmd/" are lvmd-http's own and refused (400 invalid-field).
+         */
         Tag: string;
         /**
          * @description ro read-only (snapshot), rw read-write (restore, clone)
@@ -277,6 +312,7 @@ export interface components {
             deviceClass?: components["schemas"]["DeviceClassName"];
             sizeBytes: components["schemas"]["SizeBytes"];
             tags?: components["schemas"]["Tag"][];
+            /** @description one of the configuration's lvcreate-option-classes; "" is none */
             lvcreateOptionClass?: string;
         };
         CreateSnapshotRequest: {
@@ -302,7 +338,16 @@ export interface components {
             type: "thin" | "thick";
             thinPool?: string;
             sizeBytes: number;
+            /** @description the tags the creator asked for (lvmd-http's own copse.lvmd/ tags are not shown) */
             tags: string[];
+            /** @description the lvcreate option class the volume was created with, when one was named */
+            lvcreateOptionClass?: string;
+            /**
+             * @description incomplete: a create of this volume was interrupted (lvmd-http or lvm was killed
+             *     between its steps); repeating the create completes it, deleting it removes it
+             * @enum {string}
+             */
+            state: "ready" | "incomplete";
             /** @description the LV this one is a snapshot of; "" when none or when the origin was removed */
             origin: string;
             active: boolean;
@@ -314,6 +359,7 @@ export interface components {
             dataPercent?: number;
             health: components["schemas"]["VolumeHealth"];
         };
+        /** @description From the volume's lv_attr and, for a thin volume, its pool's health: a pool that stops writes (full, out of data space, error IO, read-only, needs check, failed) makes each of its volumes unhealthy, the reason naming the pool (csi-node's VolumeCondition). */
         VolumeHealth: {
             healthy: boolean;
             reason?: string;
@@ -327,7 +373,8 @@ export interface components {
             /** @enum {string} */
             type: "thin" | "thick";
             default: boolean;
-            spareBytes: number;
+            /** @description thick classes only (spare-gb); bytes kept free in the volume group. A thin class's limit is its overprovision ratio. */
+            spareBytes?: number;
             vgSizeBytes: number;
             vgFreeBytes: number;
             extentSizeBytes: number;
@@ -338,14 +385,43 @@ export interface components {
         ThinPool: {
             name: string;
             sizeBytes: number;
+            /** @description data blocks in use, as lvs prints data_percent (followed live through device-mapper, see health) */
             dataPercent: number;
+            /** @description metadata blocks in use, as lvs prints metadata_percent */
             metadataPercent: number;
             overprovisionRatio: number;
             /** @description the sum of the thin volumes' virtual sizes */
             virtualSizeBytes: number;
             /** @description floor(ratio x pool size) - sum of virtual sizes, never negative */
             overprovisionedFreeBytes: number;
+            health: components["schemas"]["ThinPoolHealth"];
         };
+        /** @description The pool as device-mapper last reported it. lvmd-http follows every thin pool live: it sleeps in `dmsetup wait` for the pool's events (low-water mark, out of data space, every mode change) and re-reads `dmsetup status` within a second of writes to the pool (see docs/lvmd-http.md). Health that stops writes makes every thin volume of the pool unhealthy and /readyz fail. */
+        ThinPoolHealth: {
+            status: components["schemas"]["ThinPoolHealthStatus"];
+            /** @description what is wrong, what it means for writes and what to do; absent when ok */
+            reason?: string;
+            /**
+             * Format: date-time
+             * @description when the pool was last read (absent when the health was only read from lvs, without the pool monitor)
+             */
+            observedAt?: string;
+            /**
+             * Format: date-time
+             * @description when the pool was first seen in this status
+             */
+            since?: string;
+            /** @description data blocks in use times the block size; absent when the status could not be read */
+            dataUsedBytes?: number;
+            dataSizeBytes?: number;
+            metadataUsedBytes?: number;
+            metadataSizeBytes?: number;
+        };
+        /**
+         * @description ok: writable, below the warning threshold; low-water: data or metadata at or above the warning threshold (--pool-warning-percent, 80 by default); full: every data block in use, the next write to an unprovisioned block stops the pool; out-of-data-space: out of data space, writes needing new blocks are queued (queue IO) until space is freed or no_space_timeout passes; error-io: out of data space, writes needing new blocks fail (error IO); read-only: the metadata is read-only (out of metadata space, or a metadata error); needs-check: the metadata needs lvconvert --repair; failed: the pool failed, every I/O fails; inactive: the pool's device is not active; unknown: its status could not be read. full, out-of-data-space, error-io, read-only, needs-check and failed make the pool's thin volumes unhealthy; those and unknown make /readyz fail.
+         * @enum {string}
+         */
+        ThinPoolHealthStatus: "ok" | "low-water" | "full" | "out-of-data-space" | "error-io" | "read-only" | "needs-check" | "failed" | "inactive" | "unknown";
         DeviceClassList: {
             items: components["schemas"]["DeviceClass"][];
         };
@@ -362,7 +438,7 @@ export interface components {
          * @description stable error codes; see libs/lvmd-api/src/errors.ts for HTTP status and gRPC code
          * @enum {string}
          */
-        ErrorCode: "invalid-field" | "not-found" | "conflict" | "no-space" | "out-of-range" | "unsupported-for-thick" | "unauthorized" | "body-too-large" | "unsupported-media-type" | "method-not-allowed" | "request-timeout" | "uri-too-long" | "headers-too-large" | "too-many-connections" | "lvm-failed" | "unavailable" | "internal";
+        ErrorCode: "invalid-field" | "not-found" | "conflict" | "no-space" | "out-of-range" | "unsupported-for-thick" | "in-use" | "incomplete" | "unauthorized" | "body-too-large" | "unsupported-media-type" | "method-not-allowed" | "request-timeout" | "uri-too-long" | "headers-too-large" | "too-many-connections" | "lvm-failed" | "unavailable" | "internal";
         Problem: {
             /** @description urn:copse:lvmd:problem:<code> */
             type: string;
@@ -391,7 +467,12 @@ export interface components {
         /** @description the logical volume's name (an lvm2-valid LV name) */
         LvNamePath: components["schemas"]["LvName"];
         DeviceClassPath: components["schemas"]["DeviceClassName"];
-        /** @description the device class ("" or absent is the default class) */
+        /**
+         * @description the device class the volume is in ("" and "00default" name the default class).
+         *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+         *     when two classes on different volume groups hold that name). Given: the volume
+         *     must be in that class; one found in another class is 400 invalid-field.
+         */
         DeviceClassQuery: components["schemas"]["DeviceClassName"];
     };
     requestBodies: never;
@@ -471,7 +552,12 @@ export interface operations {
     getLogicalVolume: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -498,7 +584,12 @@ export interface operations {
     createLogicalVolume: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -538,7 +629,12 @@ export interface operations {
     deleteLogicalVolume: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -563,7 +659,12 @@ export interface operations {
     resizeLogicalVolume: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;
@@ -631,7 +732,12 @@ export interface operations {
     setActivation: {
         parameters: {
             query?: {
-                /** @description the device class ("" or absent is the default class) */
+                /**
+                 * @description the device class the volume is in ("" and "00default" name the default class).
+                 *     Absent: lvmd-http finds the volume in whichever class holds it (400 invalid-field
+                 *     when two classes on different volume groups hold that name). Given: the volume
+                 *     must be in that class; one found in another class is 400 invalid-field.
+                 */
                 deviceClass?: components["parameters"]["DeviceClassQuery"];
             };
             header?: never;

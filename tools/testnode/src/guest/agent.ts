@@ -15,6 +15,7 @@ import {
   DMSETUP_COMMANDS,
   ExecResult,
   GuestConfig,
+  GuestProcess,
   GuestPhase,
   GuestService,
   LVM_COMMANDS,
@@ -313,6 +314,32 @@ async function tryWrite(file: string, offset: number): Promise<TryWriteResult> {
   }
 }
 
+/** USER_HZ: what /proc/PID/stat counts CPU time in (100 on every Linux that matters). */
+const CLOCK_TICKS = 100;
+
+/** Every process in /proc: pid, parent, argv and CPU time (utime + stime). */
+export function listProcesses(proc = '/proc'): GuestProcess[] {
+  const out: GuestProcess[] = [];
+  for (const entry of fs.readdirSync(proc)) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(path.join(proc, entry, 'stat'), 'utf8');
+      // "pid (comm) state ppid ..."; comm may hold spaces and parentheses: split after the last ')'
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const argv = fs.readFileSync(path.join(proc, entry, 'cmdline'), 'utf8').split('\0').filter((a) => a !== '');
+      out.push({
+        pid: Number(entry),
+        ppid: Number(fields[1]),
+        argv,
+        cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+      });
+    } catch {
+      // it exited while we looked
+    }
+  }
+  return out;
+}
+
 export class Agent {
   phase: GuestPhase = 'setup';
   error?: string;
@@ -424,6 +451,23 @@ export class Agent {
       }
       case 'serviceStart':
         return this.services.start(str(body['name'], 'name'));
+      case 'processes':
+        return { processes: listProcesses(), clockTicksPerSecond: CLOCK_TICKS };
+      case 'kernelClock': {
+        const marker = `testnode-clock-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        fs.writeFileSync('/dev/kmsg', `${marker}\n`);
+        const dmesg = await exec('dmesg', []);
+        const line = dmesg.stdout.split('\n').find((l) => l.includes(marker));
+        const m = /^\[\s*(\d+\.\d+)\]/.exec(line ?? '');
+        if (!m) throw new Error(`the kernel log has no ${marker}`);
+        return { seconds: Number(m[1]) };
+      }
+      case 'thinNoSpaceTimeout': {
+        const file = '/sys/module/dm_thin_pool/parameters/no_space_timeout';
+        const previous = Number(fs.readFileSync(file, 'utf8').trim());
+        fs.writeFileSync(file, `${int(body['seconds'], 'seconds')}\n`);
+        return { previous };
+      }
       case 'logs': {
         const dmesg = await exec('dmesg', []);
         return { services: this.services.logs(), dmesg: dmesg.stdout };

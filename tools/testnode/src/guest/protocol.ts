@@ -77,6 +77,16 @@ export interface TryWriteResult {
   readonly code?: string;
 }
 
+/** A process of the guest, from /proc. */
+export interface GuestProcess {
+  readonly pid: number;
+  readonly ppid: number;
+  /** its command line; [] for kernel threads */
+  readonly argv: readonly string[];
+  /** CPU time it used in user and kernel mode, in seconds */
+  readonly cpuSeconds: number;
+}
+
 export interface GuestLogs {
   readonly services: Readonly<Record<string, string>>;
   readonly dmesg: string;
@@ -106,6 +116,15 @@ export interface Operations {
   serviceKill: { req: { name: string; signal?: string }; res: ServiceStatus };
   serviceStart: { req: { name: string }; res: ServiceStatus };
   logs: { req: Record<string, never>; res: GuestLogs };
+  /** Every process of the guest (pid, parent, argv, CPU time): orphan checks and idle-cost measurements. */
+  processes: { req: Record<string, never>; res: { processes: GuestProcess[]; clockTicksPerSecond: number } };
+  /**
+   * The kernel log's clock now (seconds, what dmesg timestamps are in): a marker written to
+   * /dev/kmsg and read back. Lines of dmesg can then be placed on the host's clock.
+   */
+  kernelClock: { req: Record<string, never>; res: { seconds: number } };
+  /** Sets dm-thin's no_space_timeout (seconds a full pool queues writes before it errors them; 0: for ever); answers the previous value. */
+  thinNoSpaceTimeout: { req: { seconds: number }; res: { previous: number } };
 }
 
 export type OperationName = keyof Operations;
@@ -118,8 +137,8 @@ export const LVM_COMMANDS: readonly string[] = [
   'vgrename', 'vgs', 'vgscan', 'fullreport', 'version',
 ];
 
-/** dmsetup subcommands the dmsetup operation accepts (read-only ones). */
-export const DMSETUP_COMMANDS: readonly string[] = ['info', 'table', 'status', 'ls', 'deps', 'version'];
+/** dmsetup subcommands the dmsetup operation accepts (read-only ones; wait only watches). */
+export const DMSETUP_COMMANDS: readonly string[] = ['info', 'table', 'status', 'ls', 'deps', 'version', 'wait'];
 
 /** Block size of the copy operation (like dd bs=4M). */
 export const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
