@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, type CoreV1Event, type KubernetesObject, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1StorageClass } from '@kubernetes/client-node';
+import { KubeConfig, type CoreV1Event, type V1CSIDriverSpec, type KubernetesObject, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1StorageClass } from '@kubernetes/client-node';
 import { apiCall, collectionPath, isNotFound, waitFor } from '@copse/controller-runtime';
 import { startTestApiServer, type RunningTestApiServer } from '@copse/kube-test-apiserver';
 import pino from 'pino';
@@ -22,6 +22,8 @@ export interface EnvOptions {
   readonly settings?: Partial<StandInSettings>;
   readonly plugin?: Partial<Omit<FakePluginOptions, 'dir' | 'driverName' | 'nodes'>>;
   readonly standIns?: Partial<Omit<StandInsOptions, 'kubeconfig' | 'settings'>>;
+  /** a CSIDriver object for the fake driver, made before the stand-ins start */
+  readonly csiDriver?: V1CSIDriverSpec;
 }
 
 /** Fast retries for tests; everything else as the real components' defaults. */
@@ -56,6 +58,11 @@ export class Env {
     await apiCall(() => this.api.core.createNamespace({ body: { metadata: { name: this.namespace } } }));
     this.nodes = (options.nodes ?? ['a']).map((n) => `standin-${this.runId}-${n}`);
     this.plugin = await FakePlugin.start({ dir: this.dir, driverName: this.driverName, nodes: this.nodes, ...options.plugin });
+    if (options.csiDriver) {
+      const spec = options.csiDriver;
+      await apiCall(() => this.api.storage.createCSIDriver({ body: { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: this.driverName }, spec } }));
+      this.cleanups.push(() => apiCall(() => this.api.storage.deleteCSIDriver({ name: this.driverName })));
+    }
     this.standIns = await startStandIns({
       kubeconfig: this.kc,
       controllerEndpoint: this.plugin.controllerEndpoint,
@@ -255,6 +262,8 @@ export function useEnv(options: EnvOptions = {}): () => Env {
     env = new Env();
     await env.start(options);
   }, 60_000);
+  // a test that failed with an override in place must not fail the ones after it
+  afterEach(() => env?.plugin?.clearOverrides());
   afterAll(async () => {
     await env?.stop();
   }, 60_000);

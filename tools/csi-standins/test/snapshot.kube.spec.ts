@@ -199,7 +199,9 @@ describe('snapshot-controller and csi-snapshotter stand-ins', () => {
       return e.eventually(async () => {
         const c = await content(e, name).catch(() => undefined);
         const calls = e.plugin.requests('CreateSnapshot').filter((r) => r.name === `snapshot-${created.metadata.uid}`).length;
-        return c?.status?.error?.message?.includes(message) && calls >= 3 && settled(c) ? c : undefined;
+        // the informer may still hold the content without a status on the first retries (the
+        // first failure's "Failed to create snapshot"): wait for the check-and-update path
+        return c?.status?.error?.message?.startsWith('Failed to check and update') && c.status.error.message.includes(message) && calls >= 3 && settled(c) ? c : undefined;
       }, `the error on ${name}`);
     };
     const final = await failingWith(status.INVALID_ARGUMENT, 'parameter example.com/tier: unknown tier', (c) => c.metadata.annotations?.[beingCreated] === undefined);
