@@ -22,6 +22,10 @@ csi-snapshotter, external-resizer, and kubelet with node-driver-registrar.
   --pv-controller auto|true|false   the PV controller's binding (auto: off when kube-controller-manager runs)
   --no-provisioner, --no-snapshot-controller, --no-snapshotter, --no-resizer
   --extra-create-metadata        CreateVolume/CreateSnapshot get the pvc/pv (snapshot/content) names
+  --enable-capacity              CSIStorageCapacity objects from GetCapacity, per class and segment
+  --capacity-poll-interval DURATION   how often capacity is refreshed (1m)
+  --capacity-for-immediate-binding    capacity for Immediate classes too
+  --capacity-namespace NS        where the CSIStorageCapacity objects go (default: $NAMESPACE, else kube-system)
   --default-fstype TYPE          fsType when the StorageClass names none
   --strict-topology              WaitForFirstConsumer: only the selected node's segment
   --immediate-topology=false     Immediate binding: no accessibility requirements
@@ -44,6 +48,10 @@ function main(): void {
       'no-resizer': { type: 'boolean' },
       'extra-create-metadata': { type: 'boolean' },
       'default-fstype': { type: 'string' },
+      'enable-capacity': { type: 'boolean' },
+      'capacity-poll-interval': { type: 'string' },
+      'capacity-for-immediate-binding': { type: 'boolean' },
+      'capacity-namespace': { type: 'string' },
       'strict-topology': { type: 'boolean' },
       'immediate-topology': { type: 'string' },
       timeout: { type: 'string' },
@@ -69,6 +77,10 @@ function main(): void {
   if (!['auto', 'true', 'false'].includes(pvFlag)) throw new Error(`--pv-controller ${pvFlag}: expected auto, true or false`);
   const settings: Partial<StandInSettings> = {
     ...(values['extra-create-metadata'] ? { extraCreateMetadata: true, snapshotExtraCreateMetadata: true } : {}),
+    ...(values['enable-capacity'] ? { enableCapacity: true } : {}),
+    ...(values['capacity-poll-interval'] ? { capacityPollIntervalMs: parseDuration(values['capacity-poll-interval']) } : {}),
+    ...(values['capacity-for-immediate-binding'] ? { capacityForImmediateBinding: true } : {}),
+    ...(values['capacity-namespace'] ?? process.env['NAMESPACE'] ? { capacityNamespace: values['capacity-namespace'] ?? process.env['NAMESPACE'] } : {}),
     ...(values['default-fstype'] !== undefined ? { defaultFsType: values['default-fstype'] } : {}),
     ...(values['strict-topology'] ? { strictTopology: true } : {}),
     ...(values['immediate-topology'] !== undefined ? { immediateTopology: values['immediate-topology'] !== 'false' } : {}),

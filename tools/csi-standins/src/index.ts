@@ -8,6 +8,7 @@ export { startStandIns, controllerManagerRuns, type StandIns, type StandInsOptio
 export { DEFAULT_SETTINGS, parseDuration, type StandInSettings } from './settings';
 export { TestKubelet, type Publication, type PublishOptions } from './kubelet/kubelet';
 export { ProvisionerStandIn } from './provisioner/provisioner';
+export { CapacityStandIn } from './provisioner/capacity';
 export { PvControllerStandIn } from './pv-controller/pv-controller';
 export { SnapshotControllerStandIn } from './snapshot/snapshot-controller';
 export { SnapshotterStandIn } from './snapshot/snapshotter';

@@ -23,6 +23,14 @@ export interface StandInSettings {
    * Delete. On, as in external-provisioner 5 and later (3.x needs --feature-gates=HonorPVReclaimPolicy=true).
    */
   readonly honorPvReclaimPolicy: boolean;
+  /** external-provisioner --enable-capacity (false): CSIStorageCapacity objects from GetCapacity */
+  readonly enableCapacity: boolean;
+  /** --capacity-poll-interval (1 min) */
+  readonly capacityPollIntervalMs: number;
+  /** --capacity-for-immediate-binding (false) */
+  readonly capacityForImmediateBinding: boolean;
+  /** where the CSIStorageCapacity objects go (the real sidecar: its pod's NAMESPACE) */
+  readonly capacityNamespace: string;
   /** external-provisioner --worker-threads (100) */
   readonly provisionerWorkers: number;
   /** every sidecar's --retry-interval-start (1 s) and --retry-interval-max (5 min) */
@@ -47,6 +55,8 @@ export interface StandInSettings {
   readonly bindTimeoutMs: number;
   /** kubelet stand-ins create a Pod object per publication */
   readonly createPods: boolean;
+  /** kubelet stand-ins publish the volumes of pods scheduled to their node (kubectl's pods) */
+  readonly watchPods: boolean;
 }
 
 export const DEFAULT_SETTINGS: StandInSettings = {
@@ -59,6 +69,10 @@ export const DEFAULT_SETTINGS: StandInSettings = {
   strictTopology: false,
   immediateTopology: true,
   honorPvReclaimPolicy: true,
+  enableCapacity: false,
+  capacityPollIntervalMs: 60_000,
+  capacityForImmediateBinding: false,
+  capacityNamespace: 'kube-system',
   provisionerWorkers: 100,
   retryIntervalStartMs: 1_000,
   retryIntervalMaxMs: 5 * 60_000,
@@ -72,6 +86,7 @@ export const DEFAULT_SETTINGS: StandInSettings = {
   kubeletTimeoutMs: 2 * 60_000,
   bindTimeoutMs: 10 * 60_000,
   createPods: true,
+  watchPods: true,
 };
 
 /** "10s", "5m", "500ms", "1h", or a bare number of milliseconds. */

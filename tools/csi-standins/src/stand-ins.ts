@@ -8,7 +8,9 @@ import { CsiConnection } from './csi/connection';
 import { KubeApi } from './kube/api';
 import { SharedInformers } from './kube/informers';
 import { TestKubelet } from './kubelet/kubelet';
+import { PodVolumes } from './kubelet/pod-volumes';
 import { standInLog, standInLogger } from './log';
+import { CapacityStandIn } from './provisioner/capacity';
 import { ProvisionerStandIn } from './provisioner/provisioner';
 import { PvControllerStandIn } from './pv-controller/pv-controller';
 import { ResizerStandIn } from './resizer/resizer';
@@ -42,6 +44,8 @@ export interface StandIns {
   /** GetPluginInfo's name, as the controller socket (or else the first node socket) says */
   readonly driverName: string;
   readonly provisioner?: ProvisionerStandIn;
+  /** external-provisioner's capacity tracking, with settings.enableCapacity */
+  readonly capacity?: CapacityStandIn;
   readonly pvController?: PvControllerStandIn;
   readonly snapshotController?: SnapshotControllerStandIn;
   readonly snapshotter?: SnapshotterStandIn;
@@ -97,6 +101,29 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
             ...retry,
           })
         : undefined;
+    const capacity =
+      provisioner && settings.enableCapacity
+        ? new CapacityStandIn({
+            conn: controller as CsiConnection,
+            api,
+            informers,
+            log: standInLog(log, 'external-provisioner-capacity'),
+            namespace: settings.capacityNamespace,
+            pollMs: settings.capacityPollIntervalMs,
+            immediateBinding: settings.capacityForImmediateBinding,
+            managedBy: 'external-provisioner',
+            timeoutMs: settings.provisionerTimeoutMs,
+          })
+        : undefined;
+    if (capacity) {
+      // the real one refreshes the segments of a volume it provisioned or deleted
+      const pvs = informers.pvs();
+      const mine = (pv: { spec?: { csi?: { driver?: string } } }) => {
+        if (pv.spec?.csi?.driver === controller?.driverName) capacity.refresh();
+      };
+      pvs.on('add', mine);
+      pvs.on('delete', mine);
+    }
     const pvControllerOn = options.pvController === 'auto' || options.pvController === undefined ? !(await controllerManagerRuns(kc)) : options.pvController;
     const pvController = pvControllerOn
       ? new PvControllerStandIn({ api, informers, log: standInLog(log, 'persistentvolume-controller'), resyncMs: settings.pvSyncPeriodMs })
@@ -142,11 +169,34 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
       );
     }
 
+    const podVolumes = settings.watchPods
+      ? kubelets.map(
+          (kubelet) =>
+            new PodVolumes({
+              kubelet,
+              api,
+              informers,
+              log: standInLog(log, 'kubelet-volume-manager').child({ node: kubelet.nodeName }),
+              retryStartMs: settings.retryIntervalStartMs,
+              retryMaxMs: settings.retryIntervalMaxMs,
+              workers: 10,
+            }),
+        )
+      : [];
+
     await informers.start(options.signal);
     const running = [provisioner, pvController, snapshotController, snapshotter, resizer].filter((s) => s !== undefined);
     for (const s of running) {
       s.start();
       stoppers.push(() => s.stop());
+    }
+    if (capacity) {
+      capacity.start();
+      stoppers.push(() => capacity.stop());
+    }
+    for (const v of podVolumes) {
+      v.start();
+      stoppers.push(() => v.stop());
     }
     for (const k of kubelets) stoppers.push(() => k.stop());
     const driverName = controller?.driverName ?? connections[0]?.driverName ?? '';
@@ -156,6 +206,7 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
     return {
       driverName,
       provisioner,
+      capacity,
       pvController,
       snapshotController,
       snapshotter,

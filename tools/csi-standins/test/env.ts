@@ -68,7 +68,7 @@ export class Env {
       controllerEndpoint: this.plugin.controllerEndpoint,
       nodes: this.nodes.map((name) => ({ name, endpoint: this.plugin.nodeEndpoint(name) })),
       kubeletRootDir: join(this.dir, 'kubelet'),
-      settings: { ...DEFAULT_SETTINGS, ...TEST_SETTINGS, ...options.settings },
+      settings: { ...DEFAULT_SETTINGS, ...TEST_SETTINGS, capacityNamespace: this.namespace, ...options.settings },
       log: pino({ level: process.env['CSI_STANDINS_LOG_LEVEL'] ?? 'silent', base: { test: true } }),
       ...options.standIns,
     });

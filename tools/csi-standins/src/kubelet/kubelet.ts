@@ -18,6 +18,7 @@ import { matchesNodeSelectorTerms } from '../kube/selectors';
 import { ANN_SELECTED_NODE } from '../provisioner/prepare';
 import { claimClass } from '../provisioner/provisioner';
 import { hasFileSystemResizePending, mergeResizeConditions } from '../resizer/resizer';
+import { TEST_POD_LABEL } from './pod-volumes';
 import { csiNodeWithDriver, newCsiNode, nodeWithDriver } from './registration';
 
 export interface TestKubeletOptions {
@@ -42,6 +43,8 @@ export interface PublishOptions {
   readonly readOnly?: boolean;
   /** the pod's name (default standin-<claim>-<random>) */
   readonly podName?: string;
+  /** an existing pod scheduled to this node (kubectl's): published for, never created or deleted */
+  readonly pod?: { readonly namespace: string; readonly name: string; readonly uid: string };
 }
 
 /** One volume published for one stand-in pod: what kubelet remembers to unpublish it. */
@@ -49,6 +52,8 @@ export interface Publication {
   readonly nodeName: string;
   readonly claim: { readonly namespace: string; readonly name: string };
   readonly pod: { readonly namespace: string; readonly name: string; readonly uid: string };
+  /** the stand-in made the pod object (and deletes it at unpublish) */
+  readonly ownPod: boolean;
   readonly pvName: string;
   readonly volumeId: string;
   readonly block: boolean;
@@ -202,7 +207,8 @@ export class TestKubelet {
     if (pv.spec.csi.driver !== this.o.conn.driverName) throw new Error(`volume ${pv.metadata?.name} belongs to driver ${pv.spec.csi.driver}, not ${this.o.conn.driverName}`);
     await this.checkNodeAffinity(pv);
 
-    const pod = await this.podFor(pvc, options);
+    const pod = options.pod ?? (await this.podFor(pvc, options));
+    const ownPod = options.pod === undefined;
     const block = pv.spec.volumeMode === 'Block';
     const readOnly = Boolean(options.readOnly) || Boolean(pv.spec.csi.readOnly);
     const stagingPath = this.nodeCaps.has('STAGE_UNSTAGE_VOLUME') ? this.stagingPath(pv, block) : undefined;
@@ -213,6 +219,7 @@ export class TestKubelet {
       nodeName: this.o.nodeName,
       claim,
       pod,
+      ownPod,
       pvName: pv.metadata?.name as string,
       volumeId: pv.spec.csi.volumeHandle,
       block,
@@ -267,7 +274,7 @@ export class TestKubelet {
     } catch (err) {
       const message = `MountVolume.SetUp failed for volume "${publication.pvName}" : ${grpcErrorText(err)}`;
       this.recorder.event(this.podObject(pod), 'Warning', 'FailedMount', message);
-      await this.deletePod(pod);
+      if (ownPod) await this.deletePod(pod);
       throw new Error(message);
     }
     this.publications.set(key(publication), publication);
@@ -292,7 +299,7 @@ export class TestKubelet {
       await unary((opts, cb) => this.o.conn.node.NodeUnstageVolume({ volume_id: p.volumeId, staging_target_path: p.stagingPath }, opts, cb), this.o.timeoutMs);
       await removeEmptyDir(p.stagingPath, this.o.log);
     }
-    await this.deletePod(p.pod);
+    if (p.ownPod) await this.deletePod(p.pod);
     this.o.log.info({ claim: `${p.claim.namespace}/${p.claim.name}`, targetPath: p.targetPath }, 'volume unpublished');
   }
 
@@ -380,7 +387,7 @@ export class TestKubelet {
     const body: V1Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace, labels: { 'csi-standins.copse.io/test-pod': 'true' } },
+      metadata: { name, namespace, labels: { [TEST_POD_LABEL]: 'true' } },
       spec: {
         nodeName: this.o.nodeName,
         containers: [{ name: 'test-stand-in', image: 'registry.k8s.io/pause:3.9' }],

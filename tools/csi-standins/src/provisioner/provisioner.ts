@@ -82,7 +82,7 @@ type Outcome = { state: ProvisioningState; error?: Error; stop?: boolean };
  * sig-storage-lib-external-provisioner 8): provisions claims annotated for this driver by calling
  * CreateVolume, checks the answer, creates the PersistentVolume; calls DeleteVolume for released
  * PVs of reclaim policy Delete; keeps the cloning-protection finalizer on clone sources.
- * See README.md for what it leaves out.
+ * docs/csi-standins.md says what it leaves out.
  */
 export class ProvisionerStandIn {
   private readonly claims: Controller<string>;
