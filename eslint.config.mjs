@@ -1,7 +1,8 @@
 // Lint rules that carry the architecture (../shared/STYLE.md):
 // - module boundaries by tag: domain is pure, contract sits on domain, adapters on both,
 //   apps on everything but other apps, tools on anything;
-// - exactly one module may spawn processes (libs/lvm-exec/src/runner.ts); tools/ run
+// - exactly one module may spawn processes (libs/process-runner/src/runner.ts; the lvm,
+//   dmsetup and filesystem command layers run their commands through it); tools/ run
 //   qemu and friends and are exempt because they never ship;
 // - nothing in apps/ or libs/ spells a LogicalVolume API group: the names come from
 //   @copse/k8s-crd's name sets (one setting switches topolvm.cybozu.com to topolvm.io);
@@ -22,8 +23,8 @@ const noToolImports = {
   message: 'tools/ is test infrastructure (test servers, test nodes, CSI stand-ins) and never ships: apps and libs must not import it.',
 };
 const childProcessPaths = [
-  { name: 'child_process', message: 'Only libs/lvm-exec/src/runner.ts may spawn processes.' },
-  { name: 'node:child_process', message: 'Only libs/lvm-exec/src/runner.ts may spawn processes.' },
+  { name: 'child_process', message: 'Only libs/process-runner/src/runner.ts may spawn processes: run commands through @copse/process-runner.' },
+  { name: 'node:child_process', message: 'Only libs/process-runner/src/runner.ts may spawn processes: run commands through @copse/process-runner.' },
 ];
 const noChildProcess = {
   'no-restricted-imports': ['error', { paths: childProcessPaths, patterns: [noToolImports] }],
@@ -66,6 +67,8 @@ export default [
   },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], rules: noChildProcess },
+  { files: ['libs/process-runner/src/runner.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [noToolImports] }] } },
+  // until lvm-exec's runners stand on @copse/process-runner (after the dmsetup runner lands)
   { files: ['libs/lvm-exec/src/runner.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [noToolImports] }] } },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], ignores: ['libs/k8s-crd/**'], rules: noApiGroupLiterals },
   {

@@ -12,6 +12,7 @@ lvm2
 thin-provisioning-tools
 e2fsprogs
 xfsprogs
+btrfs-progs
 cpio
 socat
 kmod

@@ -50,6 +50,10 @@ describe('LogicalVolume validation (the CRD schema, plus what it cannot say)', (
     expect(validateLogicalVolume(withStatus({ code: 8, message: 'no space left' }))).toEqual([]);
   });
 
+  it('takes any CSI name in spec.name, upper case and spaces included (csi-sanity sends such names)', () => {
+    expect(validateLogicalVolume(withSpec({ name: 'sanity-Controller-CreateVolume 8F3A' }))).toEqual([]);
+  });
+
   it.each([
     ['no spec', { ...topolvmObject, spec: undefined }, 'spec', 'Required value'],
     ['no name', without('name'), 'spec.name', 'Required value'],
@@ -64,7 +68,7 @@ describe('LogicalVolume validation (the CRD schema, plus what it cannot say)', (
     ['an unknown accessType', withSpec({ accessType: 'RW' }), 'spec.accessType', 'Unsupported value'],
     ['accessType without source', withSpec({ source: undefined }), 'spec.source', 'Required value'],
     ['source without accessType', withSpec({ accessType: undefined }), 'spec.accessType', 'Required value'],
-    ['an upper-case name', withSpec({ name: 'PVC-1' }), 'spec.name', 'should match'],
+    ['a name with a control character CSI bans', withSpec({ name: 'pvc\u0001' }), 'spec.name', 'should match'],
     ['an empty name', withSpec({ name: '' }), 'spec.name', 'at least 1'],
     ['a name longer than 253', withSpec({ name: 'a'.repeat(254) }), 'spec.name', 'more than 253'],
     ['a node name with a slash', withSpec({ nodeName: 'node/1' }), 'spec.nodeName', 'should match'],
@@ -104,6 +108,13 @@ describe('newLogicalVolume', () => {
     });
     expect(lv.spec).toEqual({ name: 'snapshot-1', nodeName: 'node-a', size: '1536Mi', deviceClass: 'thin', source: 'pvc-1', accessType: 'ro' });
     expect(specSizeBytes(lv)).toBe(1536 * 2 ** 20);
+    expect(validateLogicalVolume(lv)).toEqual([]);
+  });
+
+  it('keeps a CSI name that is no object name in spec.name, apart from metadata.name', () => {
+    const lv = newLogicalVolume(nameSet(), { name: 'sanity-vol-0f1e2d3c4b5a6978', csiName: 'sanity-Vol 1', nodeName: 'node-a', sizeBytes: 2 ** 30 });
+    expect(lv.metadata?.name).toBe('sanity-vol-0f1e2d3c4b5a6978');
+    expect(lv.spec.name).toBe('sanity-Vol 1');
     expect(validateLogicalVolume(lv)).toEqual([]);
   });
 });

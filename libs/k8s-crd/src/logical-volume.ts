@@ -44,8 +44,10 @@ export const LOGICAL_VOLUME_SCHEMA: SchemaNode = Object.values(LOGICAL_VOLUME_CR
   .openAPIV3Schema as SchemaNode;
 
 export interface NewLogicalVolume {
-  /** metadata.name and spec.name (TopoLVM uses the CSI request name, lower-cased, for both). */
+  /** metadata.name, and spec.name unless csiName is given (TopoLVM uses the CSI request name, lower-cased, for both). */
   readonly name: string;
+  /** spec.name when it differs from the object's name: a CSI name that is no valid object name. */
+  readonly csiName?: string;
   readonly nodeName: string;
   readonly sizeBytes: number;
   readonly deviceClass?: string;
@@ -63,7 +65,7 @@ export interface NewLogicalVolume {
  */
 export function newLogicalVolume(names: NameSet, input: NewLogicalVolume): LogicalVolume {
   const spec: LogicalVolumeSpec = {
-    name: input.name,
+    name: input.csiName ?? input.name,
     nodeName: input.nodeName,
     size: formatQuantity(input.sizeBytes),
   };

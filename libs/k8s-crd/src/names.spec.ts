@@ -19,6 +19,10 @@ const expected: Record<string, Omit<NameSet, 'logicalVolumes'>> = {
     resizeRequestedAtAnnotation: 'topolvm.cybozu.com/resize-requested-at',
     pendingDeletionAnnotation: 'topolvm.cybozu.com/pendingdeletion',
     nodeLabel: 'topolvm.cybozu.com/node',
+    pvcUidAnnotation: 'topolvm.cybozu.com/pvc-uid',
+    pvcAnnotation: 'topolvm.cybozu.com/pvc',
+    persistentVolumeAnnotation: 'topolvm.cybozu.com/pv',
+    contentSourceAnnotation: 'topolvm.cybozu.com/content-source',
   },
   'topolvm.io': {
     group: 'topolvm.io',
@@ -37,6 +41,10 @@ const expected: Record<string, Omit<NameSet, 'logicalVolumes'>> = {
     resizeRequestedAtAnnotation: 'topolvm.io/resize-requested-at',
     pendingDeletionAnnotation: 'topolvm.io/pendingdeletion',
     nodeLabel: 'topolvm.io/node',
+    pvcUidAnnotation: 'topolvm.io/pvc-uid',
+    pvcAnnotation: 'topolvm.io/pvc',
+    persistentVolumeAnnotation: 'topolvm.io/pv',
+    contentSourceAnnotation: 'topolvm.io/content-source',
   },
 };
 

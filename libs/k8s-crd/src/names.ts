@@ -73,6 +73,22 @@ export interface NameSet {
    * can watch only its own volumes with a label selector ("<group>/node").
    */
   readonly nodeLabel: string;
+
+  /**
+   * Copse's additions, annotations the CSI controller writes on the LogicalVolumes it creates
+   * (TopoLVM's objects lack them; nothing requires them):
+   * the UID of the PersistentVolumeClaim a volume was provisioned for ("<group>/pvc-uid"),
+   */
+  readonly pvcUidAnnotation: string;
+  /** ... its "<namespace>/<name>" when the provisioner sent them ("<group>/pvc"), */
+  readonly pvcAnnotation: string;
+  /** ... the PersistentVolume first seen for the volume, once one exists ("<group>/pv"), */
+  readonly persistentVolumeAnnotation: string;
+  /**
+   * ... and the CSI content source of a snapshot, restore or clone ("<group>/content-source":
+   * "volume:<id>" or "snapshot:<id>"), which outlives the source object.
+   */
+  readonly contentSourceAnnotation: string;
 }
 
 function build(group: ApiGroup): NameSet {
@@ -101,6 +117,10 @@ function build(group: ApiGroup): NameSet {
     resizeRequestedAtAnnotation: `${group}/resize-requested-at`,
     pendingDeletionAnnotation: `${group}/pendingdeletion`,
     nodeLabel: `${group}/node`,
+    pvcUidAnnotation: `${group}/pvc-uid`,
+    pvcAnnotation: `${group}/pvc`,
+    persistentVolumeAnnotation: `${group}/pv`,
+    contentSourceAnnotation: `${group}/content-source`,
   });
 }
 

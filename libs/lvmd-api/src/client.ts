@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { components } from './generated/types';
 import { isErrorCode, type ErrorCode, type Problem } from './errors';
+import { watchEvents, type WatchEvent } from './watch';
 
 export type LogicalVolume = components['schemas']['LogicalVolume'];
 export type DeviceClass = components['schemas']['DeviceClass'];
@@ -37,6 +38,16 @@ export class LvmdClientError extends Error {
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
+}
+
+export interface WatchOptions extends CallOptions {
+  /** the id of the last event received on an earlier connection: resume after it */
+  readonly lastEventId?: string;
+  /**
+   * A stream that sends nothing (not even its 30 s keep-alive comment) for this long is
+   * given up as dead. Default 90 s: three keep-alives missed.
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface Created<T> {
@@ -109,6 +120,33 @@ export class LvmdClient {
     await this.call<void>('DELETE', `/v1/logical-volumes/${enc(name)}${query(deviceClass)}`, undefined, o);
   }
 
+  /**
+   * One connection to the watch stream (`GET /v1/watch`): its events in order, ending
+   * when the server ends the stream. Reconnecting, with `lastEventId` set to the id of
+   * the last event received, is the caller's (see docs/lvmd-http.md, "The watch stream").
+   * Throws LvmdClientError when lvmd-http answers with a problem instead of a stream.
+   */
+  async *watch(o: WatchOptions = {}): AsyncGenerator<WatchEvent> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (o.lastEventId) headers['last-event-id'] = o.lastEventId;
+    const res = await request(`${this.origin}/v1/watch`, {
+      method: 'GET',
+      headers,
+      dispatcher: this.dispatcher,
+      signal: o.signal,
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: o.idleTimeoutMs ?? 90_000,
+    });
+    if (res.statusCode >= 400) throw problemError(res.statusCode, await res.body.text());
+    try {
+      yield* watchEvents(res.body);
+    } finally {
+      // the consumer stopped early (or the stream failed): release the connection
+      res.body.destroy();
+    }
+  }
+
   private async call<T>(
     method: Dispatcher.HttpMethod,
     path: string,
@@ -128,17 +166,19 @@ export class LvmdClient {
       bodyTimeout: this.options.timeoutMs,
     });
     const text = await res.body.text();
-    if (res.statusCode >= 400) {
-      let problem: Problem;
-      try {
-        problem = JSON.parse(text) as Problem;
-      } catch {
-        problem = { type: 'about:blank', title: text || `HTTP ${res.statusCode}`, status: res.statusCode, code: 'internal' };
-      }
-      throw new LvmdClientError(res.statusCode, isErrorCode(problem.code) ? problem.code : 'internal', problem);
-    }
+    if (res.statusCode >= 400) throw problemError(res.statusCode, text);
     return { status: res.statusCode, body: (text ? JSON.parse(text) : undefined) as T };
   }
+}
+
+function problemError(status: number, text: string): LvmdClientError {
+  let problem: Problem;
+  try {
+    problem = JSON.parse(text) as Problem;
+  } catch {
+    problem = { type: 'about:blank', title: text || `HTTP ${status}`, status, code: 'internal' };
+  }
+  return new LvmdClientError(status, isErrorCode(problem.code) ? problem.code : 'internal', problem);
 }
 
 function enc(segment: string): string {

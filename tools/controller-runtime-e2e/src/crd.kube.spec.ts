@@ -35,7 +35,7 @@ describe('the LogicalVolume CRD on the server', () => {
     ['a negative size', { size: '-1Gi' }, 'spec.size'],
     ['a size that is not a quantity', { size: '1 GiB' }, 'spec.size'],
     ['an unknown accessType', { accessType: 'RW', source: 'snap-1' }, 'spec.accessType'],
-    ['an upper-case name', { name: 'PVC-1' }, 'spec.name'],
+    ['a name with a control character CSI bans', { name: 'pvc\u0001' }, 'spec.name'],
     ['a node name with a slash', { nodeName: 'node/1' }, 'spec.nodeName'],
     ['a device class of 64 characters', { deviceClass: 'd'.repeat(64) }, 'spec.deviceClass'],
     ['no nodeName', { nodeName: undefined }, 'spec.nodeName'],

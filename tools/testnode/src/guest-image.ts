@@ -1,8 +1,8 @@
 /**
  * Builds (once, then from the cache) what a test node boots: the Debian cloud kernel
  * and an uncompressed initramfs with busybox, lvm2, thin-provisioning-tools,
- * e2fsprogs, xfsprogs, util-linux's mount/blkid, the kernel modules for virtio and
- * dm-thin, and the host's node binary with the libraries ldd lists. Everything per
+ * e2fsprogs, xfsprogs, btrfs-progs, util-linux's mount/blkid, the kernel modules for
+ * virtio, dm-thin, xfs and btrfs, and the host's node binary with the libraries ldd lists. Everything per
  * boot (agent, token, configuration) travels on a separate config disk instead, so
  * this image never changes between runs.
  */
@@ -14,7 +14,7 @@ import { findProgram, installedVersions, KernelPackage, resolveKernelPackage } f
 import { runChecked } from './proc';
 
 /** Modules the guest needs beyond what the cloud kernel builds in; their dependencies follow. */
-export const GUEST_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'dm_thin_pool', 'dm_snapshot', 'xfs', 'loop'];
+export const GUEST_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'dm_thin_pool', 'dm_snapshot', 'xfs', 'btrfs', 'loop'];
 
 /** Debian packages whose files are copied into the guest (their versions key the cache). */
 export const GUEST_PACKAGES = [
@@ -25,6 +25,7 @@ export const GUEST_PACKAGES = [
   'thin-provisioning-tools',
   'e2fsprogs',
   'xfsprogs',
+  'btrfs-progs',
   'mount',
   'util-linux',
   'libc6',
@@ -51,6 +52,9 @@ export const GUEST_PROGRAMS = [
   'xfs_io',
   'xfs_admin',
   'xfs_info',
+  'mkfs.btrfs',
+  'btrfs',
+  'btrfstune',
   'mount',
   'umount',
   'blkid',
@@ -185,7 +189,10 @@ async function ensureKernel(root: string, pkg: KernelPackage, log: (line: string
   const manifest = path.join(dir, 'manifest.json');
   if (fs.existsSync(manifest)) {
     const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { order: string[] };
-    return { dir, vmlinuz: path.join(dir, 'vmlinuz'), modulesDir: path.join(dir, 'modules'), order: m.order };
+    // a cache unpacked for a shorter GUEST_MODULES list is completed below (fetched again)
+    if (GUEST_MODULES.every((name) => m.order.includes(normalizeModule(name)))) {
+      return { dir, vmlinuz: path.join(dir, 'vmlinuz'), modulesDir: path.join(dir, 'modules'), order: m.order };
+    }
   }
   log(`testnode: fetching ${pkg.name}=${pkg.version}`);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
@@ -220,10 +227,21 @@ async function ensureKernel(root: string, pkg: KernelPackage, log: (line: string
       path.join(staged, 'manifest.json'),
       JSON.stringify({ package: pkg.name, version: pkg.version, kernelRelease: kver, order }, null, 2) + '\n',
     );
-    try {
-      fs.renameSync(staged, dir);
-    } catch (error) {
-      if (!fs.existsSync(manifest)) throw error; // someone else finished first: fine
+    if (fs.existsSync(dir)) {
+      // Completing an older cache: add the module files, then replace the manifest in one
+      // rename, so that a node booting from the old manifest meanwhile still finds its files.
+      for (const name of order) {
+        const target = path.join(dir, 'modules', `${name}.ko`);
+        if (!fs.existsSync(target)) fs.copyFileSync(path.join(staged, 'modules', `${name}.ko`), target);
+      }
+      fs.renameSync(path.join(staged, 'manifest.json'), `${manifest}.${process.pid}.tmp`);
+      fs.renameSync(`${manifest}.${process.pid}.tmp`, manifest);
+    } else {
+      try {
+        fs.renameSync(staged, dir);
+      } catch (error) {
+        if (!fs.existsSync(manifest)) throw error; // someone else finished first: fine
+      }
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -23,6 +23,7 @@ export const HOST_REQUIREMENTS: readonly HostRequirement[] = [
   { purpose: 'thin_check for the guest', programs: ['pdata_tools', 'thin_check'], debianPackage: 'thin-provisioning-tools' },
   { purpose: 'ext4 tools and the share images', programs: ['mke2fs', 'mkfs.ext4', 'e2fsck'], debianPackage: 'e2fsprogs' },
   { purpose: 'xfs tools for the guest', programs: ['mkfs.xfs', 'xfs_repair'], debianPackage: 'xfsprogs' },
+  { purpose: 'btrfs tools for the guest', programs: ['mkfs.btrfs', 'btrfs', 'btrfstune'], debianPackage: 'btrfs-progs' },
   { purpose: 'mount for the guest', programs: ['mount', 'umount'], debianPackage: 'mount' },
   { purpose: 'blkid, blockdev and setpriv for the guest', programs: ['blkid', 'blockdev', 'wipefs', 'setpriv'], debianPackage: 'util-linux' },
   { purpose: "module dependencies of the guest's kernel", programs: ['modinfo'], debianPackage: 'kmod' },

@@ -64,11 +64,11 @@ export const LOGICAL_VOLUME_CRDS = {
                   ],
                   "properties": {
                     "name": {
-                      "description": "The volume's name in CSI (the PersistentVolume or VolumeSnapshotContent name).",
+                      "description": "The volume's or snapshot's name in CSI (the PersistentVolume or VolumeSnapshotContent name). Usually metadata.name as well; a CSI name that is no valid object name (upper case, more than 253 characters) is kept here while metadata.name is derived from it. Any text but the control characters CSI bans.",
                       "type": "string",
                       "minLength": 1,
                       "maxLength": 253,
-                      "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                      "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]+$"
                     },
                     "nodeName": {
                       "description": "The node the logical volume is created on.",
@@ -335,11 +335,11 @@ export const LOGICAL_VOLUME_CRDS = {
                   ],
                   "properties": {
                     "name": {
-                      "description": "The volume's name in CSI (the PersistentVolume or VolumeSnapshotContent name).",
+                      "description": "The volume's or snapshot's name in CSI (the PersistentVolume or VolumeSnapshotContent name). Usually metadata.name as well; a CSI name that is no valid object name (upper case, more than 253 characters) is kept here while metadata.name is derived from it. Any text but the control characters CSI bans.",
                       "type": "string",
                       "minLength": 1,
                       "maxLength": 253,
-                      "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+                      "pattern": "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]+$"
                     },
                     "nodeName": {
                       "description": "The node the logical volume is created on.",

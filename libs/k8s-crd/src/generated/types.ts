@@ -13,7 +13,7 @@ export interface components {
             metadata?: Record<string, never>;
             /** @description The logical volume wanted. */
             spec: {
-                /** @description The volume's name in CSI (the PersistentVolume or VolumeSnapshotContent name). */
+                /** @description The volume's or snapshot's name in CSI (the PersistentVolume or VolumeSnapshotContent name). Usually metadata.name as well; a CSI name that is no valid object name (upper case, more than 253 characters) is kept here while metadata.name is derived from it. Any text but the control characters CSI bans. */
                 name: string;
                 /** @description The node the logical volume is created on. */
                 nodeName: string;

@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './commands';
+export * from './host';
