@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import { Watch, type V1Node } from '@kubernetes/client-node';
-import { callUnary, csiClient } from '@copse/csi-grpc';
+import { callUnary, csiClient, GrpcStatus } from '@copse/csi-grpc';
 import type { RunningCsiNode } from '@copse/csi-node';
-import type { GetPluginInfoResponse__Output, NodeGetInfoResponse__Output, ProbeResponse__Output } from '@copse/csi-spec';
+import type { GetPluginInfoResponse__Output, NodeGetCapabilitiesResponse__Output, NodeGetInfoResponse__Output, ProbeResponse__Output } from '@copse/csi-spec';
 import { capacityAnnotation, isLogicalVolumeReady, type LogicalVolume } from '@copse/k8s-crd';
 import type { DeviceClass } from '@copse/lvmd-api';
 import { GiB, until, useEnv } from './fixture';
@@ -130,7 +130,7 @@ describe('capacity annotations', () => {
 });
 
 describe('the CSI socket', () => {
-  it('answers Identity and NodeGetInfo with the driver name and the topology key of the name set', async () => {
+  it('answers Identity, and the Node service with the driver name, the topology key of the name set and its capabilities', async () => {
     const e = env();
     const identity = csiClient('Identity', node.csi!.path);
     const csiNode = csiClient('Node', node.csi!.path);
@@ -141,6 +141,11 @@ describe('the CSI socket', () => {
       expect(probe.ready?.value).toBe(true);
       const nodeInfo = await callUnary<NodeGetInfoResponse__Output>((cb) => csiNode.NodeGetInfo({}, cb));
       expect(nodeInfo).toMatchObject({ node_id: e.nodeName, accessible_topology: { segments: { [e.names.topologyNodeKey]: e.nodeName } } });
+      const caps = await callUnary<NodeGetCapabilitiesResponse__Output>((cb) => csiNode.NodeGetCapabilities({}, cb));
+      expect(caps.capabilities.map((c) => c.rpc?.type).sort()).toEqual(['EXPAND_VOLUME', 'GET_VOLUME_STATS', 'VOLUME_CONDITION']);
+      // the Node service asks lvmd-http, and lvmd-http's not-found reaches the caller as NOT_FOUND
+      const stats = callUnary((cb) => csiNode.NodeGetVolumeStats({ volume_id: 'no-such-volume', volume_path: e.dir }, cb));
+      await expect(stats).rejects.toMatchObject({ code: GrpcStatus.NOT_FOUND, details: expect.stringContaining('no-such-volume') });
     } finally {
       identity.close();
       csiNode.close();

@@ -72,6 +72,13 @@ export class SimLvmd {
     await d?.stop();
   }
 
+  /** SIGKILL: lvmd-http dies wherever it is (the simulated lvm2 keeps what its last command wrote). */
+  async kill(): Promise<void> {
+    const d = this.daemon;
+    this.daemon = undefined;
+    await d?.kill('SIGKILL');
+  }
+
   output(): string {
     return this.daemon?.output() ?? '';
   }

@@ -50,6 +50,8 @@ export interface LocalLvmdHttp {
   output(): string;
   /** SIGTERM, then wait for it to exit */
   stop(): Promise<void>;
+  /** Sends `signal` (SIGKILL: a crash), then waits for it to exit */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 export interface SimulatedLvmdHttpOptions {
@@ -89,6 +91,12 @@ export async function startSimulatedLvmdHttp(o: SimulatedLvmdHttpOptions): Promi
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
+        await exited;
+      }
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
         await exited;
       }
     },
