@@ -50,6 +50,10 @@ describe('NodeExpandVolume', () => {
     host.addDirectory('/elsewhere');
     await expect(service.NodeExpandVolume!(expand('nope', T), ctx())).rejects.toMatchObject({ code: status.NOT_FOUND });
     await expect(service.NodeExpandVolume!(expand('v1', '/elsewhere'), ctx())).rejects.toMatchObject({ code: status.NOT_FOUND });
+    // csi-sanity's "should fail when volume is not found" sends a relative path
+    await expect(service.NodeExpandVolume!(expand('nope', 'some/path'), ctx())).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(service.NodeExpandVolume!(expand('v1', 'some/path'), ctx())).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(service.NodeExpandVolume!(expand('v1', ''), ctx())).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, message: 'volume_path is required' });
   });
 
   it('refuses to grow a filesystem mounted read-only', async () => {

@@ -3,7 +3,7 @@ import type { NodeExpandVolumeRequest__Output, NodeExpandVolumeResponse } from '
 import { isFsType, isReadOnlyMount, mountAt, sameDevice } from '@copse/fs-model';
 import { requireVolume, volumeDevice, type NodeServiceParts } from './deps';
 import { growIfSmaller } from './grow';
-import { requirePath } from './requests';
+import { requirePublishedPath } from './requests';
 
 /**
  * NodeExpandVolume: grows the filesystem published at volume_path online to its LV's
@@ -12,9 +12,11 @@ import { requirePath } from './requests';
  */
 export async function expandVolume(deps: NodeServiceParts, req: NodeExpandVolumeRequest__Output, ctx: CallContext): Promise<NodeExpandVolumeResponse> {
   const volumeId = requireString(req.volume_id, 'volume_id');
-  const volumePath = requirePath(req.volume_path, 'volume_path');
+  const checked = requirePublishedPath(req.volume_path, 'volume_path');
   const range = capacityRange(req.capacity_range);
   const volume = await requireVolume(deps, volumeId, ctx.signal);
+  if ('problem' in checked) throw CsiError.notFound(`volume ${volumeId} is not published at ${JSON.stringify(req.volume_path)}: ${checked.problem}`);
+  const volumePath = checked.path;
   const device = await volumeDevice(deps, volume);
   const info = await deps.host.pathInfo(volumePath);
   if (!info) throw CsiError.notFound(`volume_path ${volumePath} does not exist`);

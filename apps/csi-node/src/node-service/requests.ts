@@ -14,15 +14,30 @@ export const PATH_MAX_BYTES = 4096;
  * creates and removes what is at it. A trailing slash is dropped.
  */
 export function requirePath(value: string | undefined, field: string): string {
-  const p = requireString(value, field, PATH_MAX_BYTES);
-  if (p.includes('\0')) throw CsiError.invalidArgument(`${field} must not contain a NUL byte`);
-  if (!path.posix.isAbsolute(p)) throw CsiError.invalidArgument(`${field} ${JSON.stringify(p)} must be an absolute path`);
+  const checked = checkPath(requireString(value, field, PATH_MAX_BYTES), field);
+  if ('problem' in checked) throw CsiError.invalidArgument(checked.problem);
+  return checked.path;
+}
+
+/**
+ * A volume_path of NodeGetVolumeStats or NodeExpandVolume: present (INVALID_ARGUMENT
+ * otherwise), but judged only after the volume is found, as csi-sanity expects: an
+ * unknown volume is NOT_FOUND whatever the path, and a path that is not absolute and
+ * normal cannot be where the volume is published (NOT_FOUND too).
+ */
+export function requirePublishedPath(value: string | undefined, field: string): { path: string } | { problem: string } {
+  return checkPath(requireString(value, field, PATH_MAX_BYTES), field);
+}
+
+function checkPath(p: string, field: string): { path: string } | { problem: string } {
+  if (p.includes('\0')) return { problem: `${field} must not contain a NUL byte` };
+  if (!path.posix.isAbsolute(p)) return { problem: `${field} ${JSON.stringify(p)} must be an absolute path` };
   const clean = path.posix.resolve(p);
-  if (clean === '/') throw CsiError.invalidArgument(`${field} must not be the root directory`);
+  if (clean === '/') return { problem: `${field} must not be the root directory` };
   if (p !== clean && p !== `${clean}/`) {
-    throw CsiError.invalidArgument(`${field} ${JSON.stringify(p)} must be a normal path (no "." or ".." segments, no doubled slashes): ${JSON.stringify(clean)}?`);
+    return { problem: `${field} ${JSON.stringify(p)} must be a normal path (no "." or ".." segments, no doubled slashes): ${JSON.stringify(clean)}?` };
   }
-  return clean;
+  return { path: clean };
 }
 
 /** Modes a node-local volume can serve: one node, any number of readers or writers on it. */

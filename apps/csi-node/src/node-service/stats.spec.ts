@@ -77,6 +77,8 @@ describe('NodeGetVolumeStats', () => {
     ['a volume_path that does not exist', 'v1', '/nowhere', 'volume_path /nowhere does not exist'],
     ['an unknown volume', 'nope', T, /volume nope does not exist on node node-1/],
     ["a directory that is not the volume's mount", 'v2', T, `volume v2 is not published at ${T}`],
+    ['a relative volume_path (csi-sanity: NOT_FOUND, not INVALID_ARGUMENT)', 'v1', 'some/path', 'volume v1 is not published at "some/path": volume_path "some/path" must be an absolute path'],
+    ['an unknown volume at a relative path', 'nope', 'some/path', /volume nope does not exist on node node-1/],
   ])('answers NOT_FOUND for %s', async (_name, volumeId, volumePath, message) => {
     const { service, addVolume } = setup();
     addVolume('v1', { fsType: 'ext4' });
@@ -90,5 +92,12 @@ describe('NodeGetVolumeStats', () => {
     addVolume('v1', { fsType: 'ext4' });
     host.addDirectory('/empty');
     await expect(service.NodeGetVolumeStats!(stats('v1', '/empty'), ctx())).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('answers INVALID_ARGUMENT naming the field for a missing volume_id or volume_path', async () => {
+    const { service, addVolume } = setup();
+    addVolume('v1', { fsType: 'ext4' });
+    await expect(service.NodeGetVolumeStats!(stats('', T), ctx())).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, message: 'volume_id is required' });
+    await expect(service.NodeGetVolumeStats!(stats('v1', ''), ctx())).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, message: 'volume_path is required' });
   });
 });

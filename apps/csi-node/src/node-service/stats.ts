@@ -2,7 +2,7 @@ import { CsiError, requireString, type CallContext } from '@copse/csi-grpc';
 import type { NodeGetVolumeStatsRequest__Output, NodeGetVolumeStatsResponse, VolumeCondition, VolumeUsage } from '@copse/csi-spec';
 import { isReadOnlyMount, isReadOnlySuperblock, mountAt, sameDevice } from '@copse/fs-model';
 import { requireVolume, volumeDevice, type NodeServiceParts } from './deps';
-import { requirePath } from './requests';
+import { requirePublishedPath } from './requests';
 import type { NodeVolume } from './volume-source';
 
 export const HEALTHY_MESSAGE = 'volume is healthy and operating normally';
@@ -16,10 +16,12 @@ export const HEALTHY_MESSAGE = 'volume is healthy and operating normally';
  */
 export async function volumeStats(deps: NodeServiceParts, req: NodeGetVolumeStatsRequest__Output, ctx: CallContext): Promise<NodeGetVolumeStatsResponse> {
   const volumeId = requireString(req.volume_id, 'volume_id');
-  const volumePath = requirePath(req.volume_path, 'volume_path');
+  const checked = requirePublishedPath(req.volume_path, 'volume_path');
+  const volume = await requireVolume(deps, volumeId, ctx.signal);
+  if ('problem' in checked) throw CsiError.notFound(`volume ${volumeId} is not published at ${JSON.stringify(req.volume_path)}: ${checked.problem}`);
+  const volumePath = checked.path;
   const info = await deps.host.pathInfo(volumePath);
   if (!info) throw CsiError.notFound(`volume_path ${volumePath} does not exist`);
-  const volume = await requireVolume(deps, volumeId, ctx.signal);
   const device = await volumeDevice(deps, volume);
   const notPublished = () => CsiError.notFound(`volume ${volumeId} is not published at ${volumePath}`);
 
