@@ -1,4 +1,4 @@
-import { describeWithTestNode, JestApi } from './jest';
+import { describeWithTestNode, JestApi, REAL_LVM_TEST_TIMEOUT_MS } from './jest';
 
 function fakeApi() {
   const calls: { kind: string; name: string; fn: () => void }[] = [];
@@ -15,8 +15,19 @@ const missing = () => ({ ok: false as const, reason: 'qemu-system-x86_64 missing
 describe('describeWithTestNode', () => {
   it('runs the suite when the test node is available', () => {
     const { api, calls } = fakeApi();
-    describeWithTestNode('real', suite, { api, availability: () => ({ ok: true }), env: {} });
+    const timeouts: number[] = [];
+    describeWithTestNode('real', suite, { api, availability: () => ({ ok: true }), env: {}, setTestTimeout: (ms) => timeouts.push(ms) });
     expect(calls).toEqual([{ kind: 'describe', name: 'real', fn: suite }]);
+    // a guest call under emulation outlasts jest's 5 s default on a loaded machine
+    expect(timeouts).toEqual([REAL_LVM_TEST_TIMEOUT_MS]);
+    expect(REAL_LVM_TEST_TIMEOUT_MS).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('leaves the timeout alone when the suite skips', () => {
+    const { api } = fakeApi();
+    const timeouts: number[] = [];
+    describeWithTestNode('real', suite, { api, availability: missing, env: {}, warn: () => undefined, setTestTimeout: (ms) => timeouts.push(ms) });
+    expect(timeouts).toEqual([]);
   });
 
   it('skips locally, printing the reason', () => {

@@ -15,13 +15,23 @@ export interface DescribeWithTestNodeDeps {
   readonly env?: NodeJS.ProcessEnv;
   readonly api?: JestApi;
   readonly warn?: (line: string) => void;
+  /** jest.setTimeout by default */
+  readonly setTestTimeout?: (ms: number) => void;
 }
+
+/** jest's default of 5 s is for in-process tests, not for calls into an emulated guest */
+export const REAL_LVM_TEST_TIMEOUT_MS = 60_000;
 
 export function describeWithTestNode(name: string, fn: () => void, deps: DescribeWithTestNodeDeps = {}): void {
   const api = deps.api ?? (globalThis as unknown as JestApi);
   const env = deps.env ?? process.env;
   const a = (deps.availability ?? testNodeAvailability)();
   if (a.ok) {
+    // every step in the guest runs under TCG emulation: on a loaded machine one lvm call can
+    // take seconds, so tests of these suites get a minute unless they ask for more
+    const setTestTimeout =
+      deps.setTestTimeout ?? ((ms: number) => (globalThis as { jest?: { setTimeout(ms: number): void } }).jest?.setTimeout(ms));
+    setTestTimeout(REAL_LVM_TEST_TIMEOUT_MS);
     api.describe(name, fn);
     return;
   }
