@@ -155,6 +155,18 @@ describe('kubectl-driven snapshot, restore and clone on the simulated lvm2', () 
     expect(lv['spec']).toMatchObject({ nodeName: n1.name, accessType: 'rw', source: srcLv['metadata'].name });
   });
 
+  it('snapshots a restore and restores that snapshot (a snapshot of a restore of a snapshot)', async () => {
+    await stack.kubectl.apply({ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', metadata: { name: 'snap2', namespace: NS }, spec: { volumeSnapshotClassName: snapshotClass, source: { persistentVolumeClaimName: 'restored' } } });
+    const snap2 = (await until(['volumesnapshot', 'snap2', '-n', NS], 'snapshot of the restore ready', (o) => o?.['status']?.readyToUse === true)) as Obj;
+    expect(snap2['status'].restoreSize).toBe('2Gi');
+    await stack.kubectl.apply(claim('restored2', '2Gi', { ...onNode(n1), spec: { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'snap2' } } }));
+    const pvc = await bound('restored2');
+    const lv = await logicalVolumeNamed(pvc['spec'].volumeName);
+    const snap2Lv = await logicalVolumeNamed(`snapshot-${snap2['metadata'].uid}`);
+    expect(lv['spec']).toMatchObject({ nodeName: n1.name, accessType: 'rw', source: snap2Lv['metadata'].name });
+    expect(stack.simulatedLvs(n1)).toContain(lv['status'].volumeID);
+  });
+
   it('expands a claim: the LV grows, the filesystem waits for the node (FileSystemResizePending)', async () => {
     await stack.kubectl.ok(['patch', 'pvc', 'src', '-n', NS, '--type', 'merge', '-p', JSON.stringify({ spec: { resources: { requests: { storage: '2Gi' } } } })]);
     const pvc = (await until(['pvc', 'src', '-n', NS], 'FileSystemResizePending', (o) => (o?.['status']?.conditions ?? []).some((c: Obj) => c['type'] === 'FileSystemResizePending'))) as Obj;
@@ -204,10 +216,10 @@ describe('kubectl-driven snapshot, restore and clone on the simulated lvm2', () 
     await until(['pvc', 'src', '-n', NS], 'the source claim gone', (o) => o === undefined);
     await until([stack.names.logicalVolumes.plural], 'the source LogicalVolume gone', (o) => !(o?.['items'] ?? []).some((x: Obj) => x['status']?.volumeID === srcVolumeId));
     expect(stack.simulatedLvs(n1)).not.toContain(srcVolumeId);
-    for (const name of ['restored', 'clone']) expect(((await stack.kubectl.getJson(['pvc', name, '-n', NS])) as Obj)['status'].phase).toBe('Bound');
+    for (const name of ['restored', 'clone', 'restored2']) expect(((await stack.kubectl.getJson(['pvc', name, '-n', NS])) as Obj)['status'].phase).toBe('Bound');
 
-    await stack.kubectl.ok(['delete', 'pvc', 'restored', 'clone', '-n', NS]);
-    await stack.kubectl.ok(['delete', 'volumesnapshot', 'snap', '-n', NS]);
+    await stack.kubectl.ok(['delete', 'pvc', 'restored', 'clone', 'restored2', '-n', NS]);
+    await stack.kubectl.ok(['delete', 'volumesnapshot', 'snap', 'snap2', '-n', NS]);
     await until([stack.names.logicalVolumes.plural], 'no LogicalVolume', (o) => (o?.['items'] ?? []).length === 0);
     await until(['pv'], 'no PersistentVolume', (o) => (o?.['items'] ?? []).length === 0);
     await until(['volumesnapshotcontents'], 'no VolumeSnapshotContent', (o) => (o?.['items'] ?? []).length === 0);
