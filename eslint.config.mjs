@@ -5,20 +5,29 @@
 //   dmsetup and filesystem command layers run their commands through it); tools/ run
 //   qemu and friends and are exempt because they never ship;
 // - nothing in apps/ or libs/ spells a LogicalVolume API group: the names come from
-//   @copse/k8s-crd's name sets (one setting switches topolvm.cybozu.com to topolvm.io).
+//   @copse/k8s-crd's name sets (one setting switches topolvm.cybozu.com to topolvm.io);
+// - nothing in apps/ or libs/ imports a tools/ package: test servers, test nodes and the CSI
+//   stand-ins are test infrastructure and never ship (the tag rules refuse it too; this one
+//   says why).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+const toolsDir = new URL('./tools/', import.meta.url);
+const toolPackages = readdirSync(toolsDir)
+  .map((d) => new URL(`${d}/package.json`, toolsDir))
+  .filter((f) => existsSync(f))
+  .map((f) => JSON.parse(readFileSync(f, 'utf8')).name);
+const noToolImports = {
+  group: toolPackages.flatMap((name) => [name, `${name}/*`]),
+  message: 'tools/ is test infrastructure (test servers, test nodes, CSI stand-ins) and never ships: apps and libs must not import it.',
+};
+const childProcessPaths = [
+  { name: 'child_process', message: 'Only libs/process-runner/src/runner.ts may spawn processes: run commands through @copse/process-runner.' },
+  { name: 'node:child_process', message: 'Only libs/process-runner/src/runner.ts may spawn processes: run commands through @copse/process-runner.' },
+];
 const noChildProcess = {
-  'no-restricted-imports': [
-    'error',
-    {
-      paths: [
-        { name: 'child_process', message: 'Only libs/process-runner/src/runner.ts may spawn processes: run commands through @copse/process-runner.' },
-        { name: 'node:child_process', message: 'Only libs/process-runner/src/runner.ts may spawn processes: run commands through @copse/process-runner.' },
-      ],
-    },
-  ],
+  'no-restricted-imports': ['error', { paths: childProcessPaths, patterns: [noToolImports] }],
 };
 
 const apiGroupLiteral = 'topolvm\\.(io|cybozu\\.com)';
@@ -58,9 +67,9 @@ export default [
   },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], rules: noChildProcess },
-  { files: ['libs/process-runner/src/runner.ts'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['libs/process-runner/src/runner.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [noToolImports] }] } },
   // until lvm-exec's runners stand on @copse/process-runner (after the dmsetup runner lands)
-  { files: ['libs/lvm-exec/src/runner.ts'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['libs/lvm-exec/src/runner.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [noToolImports] }] } },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], ignores: ['libs/k8s-crd/**'], rules: noApiGroupLiterals },
   {
     files: ['libs/lvm-model/src/**/*.ts'],
@@ -72,6 +81,7 @@ export default [
         {
           patterns: [
             { regex: '^(node:)?(fs|net|http|https|child_process|dgram|dns|tls)(/.*)?$', message: 'lvm-model is pure: no I/O.' },
+            noToolImports,
           ],
         },
       ],

@@ -300,8 +300,12 @@ export class ControllerServer implements ControllerCore {
   async GetCapacity(req: GetCapacityRequest__Output, ctx: CallContext): Promise<GetCapacityResponse> {
     await this.synced(ctx.signal);
     const none: GetCapacityResponse = { available_capacity: 0, maximum_volume_size: { value: 0 } };
-    // capabilities this plugin cannot serve have no capacity (the spec: report what satisfies ALL)
-    if (req.volume_capabilities.some((cap, i) => volumeCapabilityProblem(cap, VOLUME_SUPPORT, `volume_capabilities[${i}]`))) return none;
+    // capabilities this plugin cannot serve have no capacity (the spec: report what satisfies ALL);
+    // external-provisioner's capacity tracking sends one mount capability of access mode UNKNOWN
+    // ("the capacity is independent of the capabilities"): such a one is judged by its type only
+    const judged = (cap: (typeof req.volume_capabilities)[number]) =>
+      !cap.access_mode || cap.access_mode.mode === 'UNKNOWN' ? { ...cap, access_mode: { mode: 'SINGLE_NODE_WRITER' as const } } : cap;
+    if (req.volume_capabilities.some((cap, i) => volumeCapabilityProblem(judged(cap), VOLUME_SUPPORT, `volume_capabilities[${i}]`))) return none;
     const deviceClass = req.parameters[this.names.deviceClassParameter] ?? '';
     if (!CLASS_NAME.test(deviceClass) || deviceClass.length > 63) return none;
     const segments = req.accessible_topology?.segments;
