@@ -68,8 +68,6 @@ export default [
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], rules: noChildProcess },
   { files: ['libs/process-runner/src/runner.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [noToolImports] }] } },
-  // until lvm-exec's runners stand on @copse/process-runner (after the dmsetup runner lands)
-  { files: ['libs/lvm-exec/src/runner.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [noToolImports] }] } },
   { files: ['apps/**/*.ts', 'libs/**/*.ts'], ignores: ['libs/k8s-crd/**'], rules: noApiGroupLiterals },
   {
     files: ['libs/lvm-model/src/**/*.ts'],

@@ -1,5 +1,8 @@
-// The only module in Copse's product code that spawns processes (lint-enforced): lvm and dmsetup.
-import { execFile, spawn } from 'node:child_process';
+// The lvm and dmsetup runners: lvm2's own rules on top of @copse/process-runner, which
+// does the spawning (argv array, never a shell, LC_ALL=C, stdin /dev/null so a prompt
+// reads end-of-file and answers "no", a process group per command killed as a whole when
+// the caller's AbortSignal fires: TopoLVM #1163, no orphaned lvm processes).
+import { CommandCancelledError, CommandUnavailableError, ProcessRunner, type CommandResult } from '@copse/process-runner';
 import {
   LvmCancelledError,
   LvmUnavailableError,
@@ -22,59 +25,37 @@ export interface ExecLvmRunnerOptions {
   readonly path?: string;
 }
 
-const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
-
 /**
- * Runs real lvm2: execFile with an argv array (never a shell), LC_ALL=C, stdin closed so
- * that a confirmation prompt reads EOF and answers "no", the child killed with SIGKILL when
- * the caller's AbortSignal fires (TopoLVM #1163: no orphaned lvm processes).
+ * Runs `run` and answers in lvm-model's terms: the process layer's cancellation and
+ * unavailability become LvmCancelledError (naming `shown`, the command as logs show it)
+ * and LvmUnavailableError.
  */
+async function asLvmResult(shown: readonly string[], run: () => Promise<CommandResult>): Promise<LvmResult> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof CommandCancelledError) throw new LvmCancelledError(shown);
+    if (e instanceof CommandUnavailableError) throw new LvmUnavailableError(e.argv, e.cause);
+    throw e;
+  }
+}
+
+/** Runs real lvm2 (subcommand first in argv) through the process layer. */
 export class ExecLvmRunner implements LvmRunner {
-  constructor(private readonly options: ExecLvmRunnerOptions) {}
+  private readonly processes: ProcessRunner;
+
+  constructor(private readonly options: ExecLvmRunnerOptions) {
+    this.processes = new ProcessRunner({
+      commandPrefix: options.commandPrefix,
+      path: options.path,
+      // lvm2 warns about every descriptor it inherits; ours are none of its business
+      env: { LVM_SUPPRESS_FD_WARNINGS: '1' },
+      timeoutMs: options.timeoutMs ?? 0,
+    });
+  }
 
   run(argv: readonly string[], options: LvmRunOptions = {}): Promise<LvmResult> {
-    const full = [...this.options.commandPrefix, this.options.lvmPath, ...argv];
-    const [file, ...args] = full as [string, ...string[]];
-    return new Promise((resolve, reject) => {
-      if (options.signal?.aborted) {
-        reject(new LvmCancelledError(argv));
-        return;
-      }
-      const child = execFile(
-        file,
-        args,
-        {
-          env: {
-            PATH: this.options.path ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-            LC_ALL: 'C',
-            LVM_SUPPRESS_FD_WARNINGS: '1',
-          },
-          encoding: 'utf8',
-          maxBuffer: MAX_OUTPUT_BYTES,
-          timeout: this.options.timeoutMs ?? 0,
-          killSignal: 'SIGKILL',
-          signal: options.signal,
-          windowsHide: true,
-        },
-        (error, stdout, stderr) => {
-          if (!error) {
-            resolve({ exitCode: 0, stdout, stderr });
-            return;
-          }
-          const e = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-          if (e.name === 'AbortError') {
-            reject(new LvmCancelledError(argv));
-          } else if (typeof e.code === 'number') {
-            resolve({ exitCode: e.code, stdout, stderr });
-          } else if (e.killed) {
-            resolve({ exitCode: -1, stdout, stderr: `${stderr}\n  killed after ${this.options.timeoutMs} ms` });
-          } else {
-            reject(new LvmUnavailableError(full, e));
-          }
-        },
-      );
-      child.stdin?.end();
-    });
+    return asLvmResult(argv, () => this.processes.run([this.options.lvmPath, ...argv], { signal: options.signal }));
   }
 }
 
@@ -110,73 +91,22 @@ export function dmsetupCommand(o: ExecDmsetupRunnerOptions, argv: readonly strin
 }
 
 /**
- * Runs real dmsetup under the lvm runner's rules (argv array, no shell, LC_ALL=C, stdin
- * closed, the caller's AbortSignal kills it) and two more, because `dmsetup wait` sleeps
- * for as long as a pool has no event:
- * - each command runs in a process group of its own and a kill goes to the whole group,
- *   so the child a forking prefix (nsenter -p) starts dies with it;
- * - `wait` runs under the parent-death guard, so a SIGKILLed lvmd-http leaves no sleeper.
- * `wait` has no timeout; other commands have timeoutMs.
+ * Runs real dmsetup through the process layer, with one rule more because `dmsetup wait`
+ * sleeps for as long as a pool has no event: `wait` runs under the parent-death guard (so
+ * a SIGKILLed lvmd-http leaves no sleeper) and has no timeout; other commands have
+ * timeoutMs. The prefix is placed by dmsetupCommand, since the guard goes around it.
  */
 export class ExecDmsetupRunner implements DmsetupRunner {
-  constructor(private readonly options: ExecDmsetupRunnerOptions) {}
+  private readonly processes: ProcessRunner;
+
+  constructor(private readonly options: ExecDmsetupRunnerOptions) {
+    this.processes = new ProcessRunner({ path: options.path });
+  }
 
   run(argv: readonly string[], options: LvmRunOptions = {}): Promise<LvmResult> {
-    const full = dmsetupCommand(this.options, argv);
-    const shown = ['dmsetup', ...argv];
-    const [file, ...args] = full as [string, ...string[]];
     const timeoutMs = argv[0] === 'wait' ? 0 : (this.options.timeoutMs ?? 0);
-    return new Promise((resolve, reject) => {
-      const { signal } = options;
-      if (signal?.aborted) {
-        reject(new LvmCancelledError(shown));
-        return;
-      }
-      const child = spawn(file, args, {
-        env: { PATH: this.options.path ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-        windowsHide: true,
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let size = 0;
-      let ended: 'aborted' | 'timeout' | 'overflow' | undefined;
-      const killGroup = (why: 'aborted' | 'timeout' | 'overflow') => {
-        ended ??= why;
-        try {
-          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      };
-      const collect = (into: Buffer[]) => (b: Buffer) => {
-        size += b.length;
-        if (size > MAX_OUTPUT_BYTES) killGroup('overflow');
-        else into.push(b);
-      };
-      child.stdout.on('data', collect(out));
-      child.stderr.on('data', collect(err));
-      const onAbort = () => killGroup('aborted');
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = timeoutMs > 0 ? setTimeout(() => killGroup('timeout'), timeoutMs) : undefined;
-      const done = () => {
-        signal?.removeEventListener('abort', onAbort);
-        if (timer) clearTimeout(timer);
-      };
-      child.on('error', (e) => {
-        done();
-        reject(new LvmUnavailableError(full, e));
-      });
-      child.on('close', (code, killedBy) => {
-        done();
-        const stdout = Buffer.concat(out).toString('utf8');
-        const stderr = Buffer.concat(err).toString('utf8');
-        if (ended === 'aborted') reject(new LvmCancelledError(shown));
-        else if (ended === 'timeout') resolve({ exitCode: -1, stdout, stderr: `${stderr}\n  killed after ${timeoutMs} ms` });
-        else if (ended === 'overflow') resolve({ exitCode: -1, stdout, stderr: `${stderr}\n  killed: more than ${MAX_OUTPUT_BYTES} bytes of output` });
-        else resolve({ exitCode: code ?? 128, stdout, stderr: killedBy ? `${stderr}\n  killed by ${killedBy}` : stderr });
-      });
-    });
+    return asLvmResult(['dmsetup', ...argv], () =>
+      this.processes.run(dmsetupCommand(this.options, argv), { signal: options.signal, timeoutMs }),
+    );
   }
 }
