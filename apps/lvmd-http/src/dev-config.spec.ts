@@ -1,5 +1,5 @@
 /**
- * Issue 6, finding 14: the quick start's own config (dev/lvmd.yaml, what `npm start`
+ * Issue 6, finding 14: the quick start's own config (dev/lvmd.yaml, what `npm run lvmd`
  * runs) must work end to end: every lvcreate option class it offers, in every device
  * class it has, creates a volume on the simulated lvm2 it runs on.
  */

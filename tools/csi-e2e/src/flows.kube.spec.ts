@@ -8,9 +8,9 @@
  * Publishing (pods) is not part of this suite: csi-node formats and mounts real devices, which
  * the simulated lvm2 has none of.
  */
-import { Stack, DEVICE_CLASS, type StackNode } from './stack';
+import { Stack, DEVICE_CLASS, type StackNode } from '@copse/sandbox';
 
-const stack = new Stack(2);
+const stack = new Stack();
 const GiB = 1024 ** 3;
 const NS = 'default';
 let n1: StackNode;

@@ -32,6 +32,8 @@ csi-snapshotter, external-resizer, and kubelet with node-driver-registrar.
   --timeout DURATION             external-provisioner's and external-resizer's CSI call timeout (10s)
   --retry-interval-start DURATION, --retry-interval-max DURATION   retry backoff (1s, 5m)
   --snapshot-name-uuid-length N  CreateSnapshot names: the uid without dashes cut to N (default: whole uid)
+  --schedule-pods                kube-scheduler's part: bind pods without a node to a --node that fits
+                                 (node selector and affinity, volumes); never where a real scheduler runs
   --log-level LEVEL              pino level (info)`;
 
 function main(): void {
@@ -58,6 +60,7 @@ function main(): void {
       'retry-interval-start': { type: 'string' },
       'retry-interval-max': { type: 'string' },
       'snapshot-name-uuid-length': { type: 'string' },
+      'schedule-pods': { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -88,6 +91,7 @@ function main(): void {
     ...(values['retry-interval-start'] ? { retryIntervalStartMs: parseDuration(values['retry-interval-start']) } : {}),
     ...(values['retry-interval-max'] ? { retryIntervalMaxMs: parseDuration(values['retry-interval-max']) } : {}),
     ...(values['snapshot-name-uuid-length'] ? { snapshotNameUuidLength: Number.parseInt(values['snapshot-name-uuid-length'], 10) } : {}),
+    ...(values['schedule-pods'] ? { schedulePods: true } : {}),
   };
   const log = standInLogger(values['log-level'] ?? 'info');
   const abort = new AbortController();

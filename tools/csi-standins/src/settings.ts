@@ -57,6 +57,11 @@ export interface StandInSettings {
   readonly createPods: boolean;
   /** kubelet stand-ins publish the volumes of pods scheduled to their node (kubectl's pods) */
   readonly watchPods: boolean;
+  /**
+   * kube-scheduler's part for pods without a node (--schedule-pods; off by default: where a real
+   * scheduler runs, a second one would fight it). Needs watchPods and at least one node.
+   */
+  readonly schedulePods: boolean;
 }
 
 export const DEFAULT_SETTINGS: StandInSettings = {
@@ -87,6 +92,7 @@ export const DEFAULT_SETTINGS: StandInSettings = {
   bindTimeoutMs: 10 * 60_000,
   createPods: true,
   watchPods: true,
+  schedulePods: false,
 };
 
 /** "10s", "5m", "500ms", "1h", or a bare number of milliseconds. */

@@ -14,6 +14,7 @@ import { CapacityStandIn } from './provisioner/capacity';
 import { ProvisionerStandIn } from './provisioner/provisioner';
 import { PvControllerStandIn } from './pv-controller/pv-controller';
 import { ResizerStandIn } from './resizer/resizer';
+import { SchedulerStandIn } from './scheduler/scheduler';
 import { DEFAULT_SETTINGS, type StandInSettings } from './settings';
 import { SnapshotControllerStandIn } from './snapshot/snapshot-controller';
 import { SnapshotterStandIn } from './snapshot/snapshotter';
@@ -51,6 +52,8 @@ export interface StandIns {
   readonly snapshotter?: SnapshotterStandIn;
   readonly resizer?: ResizerStandIn;
   readonly kubelets: readonly TestKubelet[];
+  /** kube-scheduler's part for pods made with kubectl (settings.schedulePods, with watchPods and nodes) */
+  readonly scheduler?: SchedulerStandIn;
   readonly kubeletRootDir: string;
   /** the stand-in kubelet of a node */
   kubelet(nodeName: string): TestKubelet;
@@ -184,8 +187,20 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
         )
       : [];
 
+    const scheduler =
+      settings.watchPods && settings.schedulePods && kubelets.length > 0
+        ? new SchedulerStandIn({
+            api,
+            informers,
+            log: standInLog(log, 'scheduler'),
+            nodes: kubelets.map((k) => k.nodeName),
+            retryStartMs: settings.retryIntervalStartMs,
+            retryMaxMs: settings.retryIntervalMaxMs,
+          })
+        : undefined;
+
     await informers.start(options.signal);
-    const running = [provisioner, pvController, snapshotController, snapshotter, resizer].filter((s) => s !== undefined);
+    const running = [provisioner, pvController, snapshotController, snapshotter, resizer, scheduler].filter((s) => s !== undefined);
     for (const s of running) {
       s.start();
       stoppers.push(() => s.stop());
@@ -212,6 +227,7 @@ export async function startStandIns(options: StandInsOptions): Promise<StandIns>
       snapshotter,
       resizer,
       kubelets,
+      scheduler,
       kubeletRootDir,
       kubelet(nodeName: string): TestKubelet {
         const k = kubelets.find((x) => x.nodeName === nodeName);

@@ -29,7 +29,8 @@ export interface PodVolumesOptions {
  * container runs); a mount failure is an event (FailedMount) and retried with backoff, the pod
  * Pending meanwhile. A pod deleted (or being deleted) has its volumes unpublished, and a
  * graceful delete is finished. A published claim that shows FileSystemResizePending gets
- * NodeExpandVolume. Pods without a node are left alone: there is no scheduler.
+ * NodeExpandVolume. Pods without a node wait for the scheduler stand-in (--schedule-pods), or
+ * for ever without it.
  */
 export class PodVolumes {
   private readonly pods: Controller<string>;

@@ -91,10 +91,18 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   if (!t) throw pageNotFound();
   if (info.namespace !== undefined && !t.namespaced) throw pageNotFound();
   const sub = info.subresource;
+  if (sub === 'binding' && t.kind === 'Pod' && !t.group && info.name !== undefined) {
+    // the scheduler's one write: POST only (kube-apiserver serves no other verb here)
+    if (info.verb !== 'create') throw methodNotAllowed();
+    const ctx = writeContext(req, q, 'CreateOptions');
+    const body = decodeObjectBody(req.headers['content-type'], await readBody(req));
+    writeBody(res, 201, deps.objects.bindPod(t, info.namespace, info.name, body, ctx), negotiate(req.headers.accept, TRANSFORMS), ctx.warnings);
+    return;
+  }
   if (sub !== undefined) {
     const known = (sub === 'status' && t.statusSubresource) || (t.extraSubresources ?? []).includes(sub);
     if (!known) {
-      if (['log', 'exec', 'attach', 'portforward', 'proxy', 'eviction', 'binding', 'ephemeralcontainers', 'resize', 'scale', 'token'].includes(sub))
+      if (['log', 'exec', 'attach', 'portforward', 'proxy', 'eviction', 'ephemeralcontainers', 'resize', 'scale', 'token'].includes(sub))
         throw notSupportedByTestServer(`the ${t.plural}/${sub} subresource`);
       throw pageNotFound();
     }

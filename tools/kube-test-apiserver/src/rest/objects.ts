@@ -407,6 +407,42 @@ export class ApiObjects {
     return this.commitUpdate(t, next, old, ctx);
   }
 
+  /**
+   * POST pods/{name}/binding (the scheduler's call; pkg/registry/core/pod/storage's
+   * BindingREST): sets spec.nodeName and the PodScheduled condition in one write, with the
+   * binding's annotations. Refused when the pod is already on a node or is being deleted.
+   */
+  bindPod(t: ResourceType, namespace: string | undefined, name: string, raw: unknown, ctx: WriteContext): Status {
+    if (!isPlainObject(raw)) throw badRequest('the body of the request was in an unknown format: a Binding object is expected');
+    const binding = raw as { kind?: unknown; metadata?: { name?: unknown; annotations?: Record<string, string> }; target?: { kind?: unknown; name?: unknown } };
+    if (binding.kind !== undefined && binding.kind !== 'Binding') throw badRequest(`kind ${JSON.stringify(binding.kind)} is not a Binding`);
+    const boundName = binding.metadata?.name;
+    if (boundName !== undefined && boundName !== name) throw badRequest(`the name of the object (${String(boundName)}) does not match the name on the URL (${name})`);
+    const target = binding.target;
+    const node = typeof target?.name === 'string' ? target.name : '';
+    if (node === '') throw invalid('', 'Binding', name, [fieldErrors.required('target.name', '')]);
+    if (target?.kind !== undefined && target.kind !== '' && target.kind !== 'Node')
+      throw invalid('', 'Binding', name, [fieldErrors.notSupported('target.kind', target.kind, ['Node', '<empty>'])]);
+    const stored = this.getStored(t, namespace, name);
+    if (!stored) throw notFound(grOf(t), name);
+    const old = this.toExternal(t, stored);
+    // kube-apiserver names the subresource in these: 'Operation cannot be fulfilled on pods/binding "x": ...'
+    const bindings = { group: '', resource: 'pods/binding' };
+    if (old.metadata.deletionTimestamp) throw conflict(bindings, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    const spec = (old.spec ?? {}) as { nodeName?: string };
+    if (spec.nodeName) throw conflict(bindings, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+    const next = deepClone(old);
+    (next.spec as { nodeName?: string }).nodeName = node;
+    const annotations = binding.metadata?.annotations ?? {};
+    if (Object.keys(annotations).length > 0) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...annotations };
+    const status = ((next.status ?? {}) as { conditions?: { type: string }[] });
+    const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(ctx.now) };
+    status.conditions = [...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'), scheduled];
+    next.status = status;
+    this.commitUpdate(t, normalizeMetadata(next), old, ctx);
+    return successStatus({});
+  }
+
   /** Whether any stored object names `uid` among its owners. */
   hasDependents(uid: string): boolean {
     for (const r of this.store.resources()) {

@@ -1,23 +1,52 @@
 /**
  * The stack's processes (node on a built dist/ entry point, or kubectl) through spawn/execFile
- * with an argv array, never a shell; their output kept for the failure message of a suite.
+ * with an argv array, never a shell; their output kept (the last MiB) for the failure message of
+ * a suite, and written whole to a log file when one is named.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+
+/** How much of a process's output is kept in memory (a sandbox runs for hours). */
+const KEPT_OUTPUT_CHARS = 1024 * 1024;
+
+export interface ProcOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** every line the process prints also goes here (appended) */
+  readonly logFile?: string;
+}
 
 export class Proc {
   private output = '';
   private readonly exited: Promise<void>;
   private readonly child: ChildProcess;
+  private readonly logStream?: WriteStream;
 
   constructor(
     readonly name: string,
     args: readonly string[],
-    env: NodeJS.ProcessEnv = {},
+    options: ProcOptions = {},
   ) {
-    this.child = spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, LC_ALL: 'C' } });
-    this.child.stdout?.setEncoding('utf8').on('data', (d: string) => (this.output += d));
-    this.child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.output += d));
+    this.child = spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env, LC_ALL: 'C' } });
+    if (options.logFile) this.logStream = createWriteStream(options.logFile, { flags: 'a' });
+    const keep = (d: string) => {
+      this.output += d;
+      if (this.output.length > KEPT_OUTPUT_CHARS) this.output = this.output.slice(-KEPT_OUTPUT_CHARS / 2);
+      this.logStream?.write(d);
+    };
+    this.child.stdout?.setEncoding('utf8').on('data', keep);
+    this.child.stderr?.setEncoding('utf8').on('data', keep);
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    void this.exited.then(() => this.logStream?.end());
+  }
+
+  /** Resolves when the process has exited, however it ended. */
+  whenExited(): Promise<void> {
+    return this.exited;
+  }
+
+  /** The exit code, or the signal's name, once exited. */
+  get exitStatus(): number | string | null {
+    return this.child.exitCode ?? this.child.signalCode;
   }
 
   get running(): boolean {
