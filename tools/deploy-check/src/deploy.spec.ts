@@ -83,6 +83,16 @@ describe.each(overlays)('%s', (overlay, group) => {
     }
   });
 
+  it("passes each Copse container's arguments through its app's own parseFlags", () => {
+    for (const c of workloads(objects).flatMap((w) => podSpec(w).containers.filter((x) => x.image.startsWith('copse:')))) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { parseFlags } = require(join(workspace, 'apps', c.name, 'dist/flags.js')) as { parseFlags: (argv: string[], env?: object) => unknown };
+      // what kubelet substitutes from the downward API
+      const argv = (c.args ?? []).map((a) => a.replace(/\$\(NODE_NAME\)/g, 'node-a'));
+      expect(() => parseFlags(argv, { NODE_NAME: 'node-a' })).not.toThrow();
+    }
+  });
+
   it('defines every $(VAR) an argument uses in the container', () => {
     for (const w of workloads(objects)) {
       for (const c of podSpec(w).containers) {
