@@ -15,6 +15,14 @@ import { mapKubernetesError } from './k8s/errors';
 import { LogicalVolumes } from './k8s/logical-volumes';
 import { NodeCapacities, nodeMetadataOnly } from './k8s/nodes';
 import { ControllerMetrics } from './metrics';
+import { EVENT_RECORDER_CALLS, type ApiCalls } from '@copse/controller-runtime';
+
+/** The Kubernetes API calls this module makes (deploy/'s RBAC grants exactly the app's union; api-calls.spec.ts checks it against the calls). */
+export const API_CALLS: ApiCalls = (lvGroup) => [
+  { group: lvGroup, resource: 'logicalvolumes', verbs: ['list', 'watch'] },
+  { group: '', resource: 'nodes', verbs: ['list', 'watch'] },
+  ...EVENT_RECORDER_CALLS(lvGroup),
+];
 
 export interface ControllerDeps {
   readonly kubeConfig: KubeConfig;

@@ -48,7 +48,30 @@ export const USAGE = `usage: csi-controller [flags]
                                  either way)                       default false
   --log-level LEVEL              fatal|error|warn|info|debug|trace default info
   --metrics-address HOST:PORT    /metrics (Prometheus); '' for none default :8080
-  --help`;
+  --help                         this text; --help=json: the flags as JSON`;
+
+/** The flags parseFlags accepts: the one table it parses with, and what `--help=json` prints. */
+export const FLAG_OPTIONS = {
+  'api-group': { type: 'string' },
+  'csi-socket': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'leader-election': { type: 'string' },
+  'leader-election-namespace': { type: 'string' },
+  'leader-election-id': { type: 'string' },
+  'lease-duration': { type: 'string' },
+  'renew-deadline': { type: 'string' },
+  'retry-period': { type: 'string' },
+  'node-cleanup': { type: 'string' },
+  'advertise-get-snapshot': { type: 'string' },
+  'log-level': { type: 'string' },
+  'metrics-address': { type: 'string' },
+  help: { type: 'boolean' },
+} as const satisfies Record<string, { type: 'string' | 'boolean' }>;
+
+/** The flag table as JSON (`--help=json`), for tools that check manifests against the app. */
+export function flagsJson(): string {
+  return JSON.stringify({ flags: Object.entries(FLAG_OPTIONS).map(([name, o]) => ({ name, type: o.type })) });
+}
 
 export class FlagError extends Error {}
 
@@ -76,22 +99,7 @@ export function parseFlags(argv: readonly string[]): Config {
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        'api-group': { type: 'string' },
-        'csi-socket': { type: 'string' },
-        kubeconfig: { type: 'string' },
-        'leader-election': { type: 'string' },
-        'leader-election-namespace': { type: 'string' },
-        'leader-election-id': { type: 'string' },
-        'lease-duration': { type: 'string' },
-        'renew-deadline': { type: 'string' },
-        'retry-period': { type: 'string' },
-        'node-cleanup': { type: 'string' },
-        'advertise-get-snapshot': { type: 'string' },
-        'log-level': { type: 'string' },
-        'metrics-address': { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: FLAG_OPTIONS,
     }));
   } catch (e) {
     throw new FlagError((e as Error).message);

@@ -6,13 +6,17 @@ import { SocketInUseError } from '@copse/csi-grpc';
 import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startController } from './app';
-import { FlagError, USAGE, parseFlags, type Config } from './flags';
+import { FlagError, USAGE, flagsJson, parseFlags, type Config } from './flags';
 import { serveMetrics } from './metrics';
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 /** The only place that reads flags, files and the environment, and wires the objects. */
 async function main(argv: string[]): Promise<void> {
+  if (argv.length === 1 && argv[0] === '--help=json') {
+    process.stdout.write(`${flagsJson()}\n`); // the flag table, for deploy/'s render-and-check test
+    return;
+  }
   const config = parseFlags(argv);
   const log = pino({ level: config.logLevel, base: { service: 'csi-controller' } });
   const kubeConfig = loadKubeConfig(config);

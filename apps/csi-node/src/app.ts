@@ -16,6 +16,10 @@ import { LogicalVolumeReconciler } from './logical-volume/reconciler';
 import { lvmdErrorToCsi } from './lvmd-errors';
 import { NodeMetrics } from './metrics';
 import { createNodeService } from './node-service';
+import { type ApiCalls } from '@copse/controller-runtime';
+
+/** The Kubernetes API calls this module makes (deploy/'s RBAC grants exactly the app's union; api-calls.spec.ts checks it against the calls). */
+export const API_CALLS: ApiCalls = (lvGroup) => [{ group: lvGroup, resource: 'logicalvolumes', verbs: ['list', 'watch'] }];
 
 /** Everything csi-node is configured with (main.ts reads it from flags and the environment). */
 export interface CsiNodeConfig {

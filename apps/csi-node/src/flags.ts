@@ -40,7 +40,33 @@ export const USAGE = `usage: csi-node --node-name NAME [flags]
   --watch-selector label|field  how the node watches only its own LogicalVolumes: the node
                              label the controller sets, or the spec.nodeName selectable field
                              (Kubernetes 1.31+)                        default label
-  --workers N                LogicalVolumes reconciled at once       default 4`;
+  --workers N                LogicalVolumes reconciled at once       default 4
+  --help                     this text; --help=json: the flags as JSON`;
+
+/** The flags parseFlags accepts: the one table it parses with, and what `--help=json` prints. */
+export const FLAG_OPTIONS = {
+  'node-name': { type: 'string' },
+  'api-group': { type: 'string' },
+  'csi-socket': { type: 'string' },
+  'lvmd-socket': { type: 'string' },
+  'lvmd-url': { type: 'string' },
+  'lvmd-token-file': { type: 'string' },
+  'lvmd-ca-file': { type: 'string' },
+  'lvmd-cert-file': { type: 'string' },
+  'lvmd-key-file': { type: 'string' },
+  'lvmd-timeout': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'log-level': { type: 'string' },
+  'metrics-address': { type: 'string' },
+  'watch-selector': { type: 'string' },
+  workers: { type: 'string' },
+  help: { type: 'boolean' },
+} as const satisfies Record<string, { type: 'string' | 'boolean' }>;
+
+/** The flag table as JSON (`--help=json`), for tools that check manifests against the app. */
+export function flagsJson(): string {
+  return JSON.stringify({ flags: Object.entries(FLAG_OPTIONS).map(([name, o]) => ({ name, type: o.type })) });
+}
 
 export class FlagError extends Error {}
 
@@ -53,24 +79,7 @@ export function parseFlags(argv: string[], env: Readonly<Record<string, string |
     ({ values } = parseArgs({
       args: argv,
       strict: true,
-      options: {
-        'node-name': { type: 'string' },
-        'api-group': { type: 'string' },
-        'csi-socket': { type: 'string' },
-        'lvmd-socket': { type: 'string' },
-        'lvmd-url': { type: 'string' },
-        'lvmd-token-file': { type: 'string' },
-        'lvmd-ca-file': { type: 'string' },
-        'lvmd-cert-file': { type: 'string' },
-        'lvmd-key-file': { type: 'string' },
-        'lvmd-timeout': { type: 'string' },
-        kubeconfig: { type: 'string' },
-        'log-level': { type: 'string' },
-        'metrics-address': { type: 'string' },
-        'watch-selector': { type: 'string' },
-        workers: { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: FLAG_OPTIONS,
     }));
   } catch (e) {
     throw new FlagError((e as Error).message);

@@ -6,10 +6,14 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { SocketInUseError } from '@copse/csi-grpc';
 import type { LvmdClientOptions } from '@copse/lvmd-api';
 import { startCsiNode } from './app';
-import { FlagError, USAGE, parseFlags, type Flags } from './flags';
+import { FlagError, USAGE, flagsJson, parseFlags, type Flags } from './flags';
 
 /** The only place that reads flags, files and the environment, and wires the objects. */
 async function main(argv: string[]): Promise<void> {
+  if (argv.length === 1 && argv[0] === '--help=json') {
+    process.stdout.write(`${flagsJson()}\n`); // the flag table, for deploy/'s render-and-check test
+    return;
+  }
   const flags = parseFlags(argv, process.env);
   const log = pino({ level: flags.logLevel, base: { service: 'csi-node', node: flags.nodeName } });
   const kubeConfig = new KubeConfig();

@@ -77,7 +77,47 @@ export const USAGE = `usage: lvmd-http [flags]
   --setpriv-path PATH        runs dmsetup wait so it dies with lvmd-http ("" for none)   default /usr/bin/setpriv
   --sysfs PATH               where the host's /sys is mounted        default /sys
   --pool-poll-interval SECONDS  look at the thin pools' write counters this often (0: events only)   default 1
-  --pool-warning-percent N   data% or metadata% at which a thin pool is low-water   default 80`;
+  --pool-warning-percent N   data% or metadata% at which a thin pool is low-water   default 80
+  --help                     this text; --help=json: the flags as JSON`;
+
+/** The flags parseFlags accepts: the one table it parses with, and what `--help=json` prints. */
+export const FLAG_OPTIONS = {
+  config: { type: 'string' },
+  listen: { type: 'string' },
+  'token-file': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-client-ca': { type: 'string' },
+  backend: { type: 'string' },
+  'lvm-path': { type: 'string' },
+  'lvm-command-prefix': { type: 'string' },
+  'lvm-timeout': { type: 'string' },
+  'node-name': { type: 'string' },
+  'refresh-interval': { type: 'string' },
+  'log-level': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'keep-alive-timeout': { type: 'string' },
+  'watch-history': { type: 'string' },
+  'watch-buffer': { type: 'string' },
+  'watch-stall-timeout': { type: 'string' },
+  'sim-vg-size': { type: 'string' },
+  'sim-pool-size': { type: 'string' },
+  'sim-state': { type: 'string' },
+  'sim-no-space-timeout': { type: 'string' },
+  'dmsetup-path': { type: 'string' },
+  'setpriv-path': { type: 'string' },
+  sysfs: { type: 'string' },
+  'pool-poll-interval': { type: 'string' },
+  'pool-warning-percent': { type: 'string' },
+  help: { type: 'boolean' },
+} as const satisfies Record<string, { type: 'string' | 'boolean' }>;
+
+/** The flag table as JSON (`--help=json`), for tools that check manifests against the app. */
+export function flagsJson(): string {
+  return JSON.stringify({ flags: Object.entries(FLAG_OPTIONS).map(([name, o]) => ({ name, type: o.type })) });
+}
 
 export class FlagError extends Error {}
 
@@ -87,38 +127,7 @@ export function parseFlags(argv: string[]): Flags {
     ({ values } = parseArgs({
       args: argv,
       strict: true,
-      options: {
-        config: { type: 'string' },
-        listen: { type: 'string' },
-        'token-file': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'tls-client-ca': { type: 'string' },
-        backend: { type: 'string' },
-        'lvm-path': { type: 'string' },
-        'lvm-command-prefix': { type: 'string' },
-        'lvm-timeout': { type: 'string' },
-        'node-name': { type: 'string' },
-        'refresh-interval': { type: 'string' },
-        'log-level': { type: 'string' },
-        'max-connections': { type: 'string' },
-        'headers-timeout': { type: 'string' },
-        'request-timeout': { type: 'string' },
-        'keep-alive-timeout': { type: 'string' },
-        'watch-history': { type: 'string' },
-        'watch-buffer': { type: 'string' },
-        'watch-stall-timeout': { type: 'string' },
-        'sim-vg-size': { type: 'string' },
-        'sim-pool-size': { type: 'string' },
-        'sim-state': { type: 'string' },
-        'sim-no-space-timeout': { type: 'string' },
-        'dmsetup-path': { type: 'string' },
-        'setpriv-path': { type: 'string' },
-        sysfs: { type: 'string' },
-        'pool-poll-interval': { type: 'string' },
-        'pool-warning-percent': { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: FLAG_OPTIONS,
     }));
   } catch (e) {
     throw new FlagError((e as Error).message);

@@ -9,7 +9,7 @@ import { Dmsetup, ExecDmsetupRunner, ExecLvmRunner, Lvm } from '@copse/lvm-exec'
 import { SocketInUseError, bindPathFor, claimSocket, refuseIfServed, releaseSocket, type SocketClaim } from '@copse/unix-socket';
 import { buildApp } from './app';
 import { tokenProblem } from './auth';
-import { FlagError, USAGE, parseFlags, type Flags, type Listen } from './flags';
+import { FlagError, USAGE, flagsJson, parseFlags, type Flags, type Listen } from './flags';
 import type { ServerLimits } from './http/limits';
 import type { TlsMaterial } from './http/server';
 import { Metrics } from './metrics';
@@ -22,6 +22,10 @@ import { forwardPoolChanges } from './pool/service-events';
 
 /** The only place that reads flags, files and the environment, and wires the objects. */
 async function main(argv: string[]): Promise<void> {
+  if (argv.length === 1 && argv[0] === '--help=json') {
+    process.stdout.write(`${flagsJson()}\n`); // the flag table, for deploy/'s render-and-check test
+    return;
+  }
   const flags = parseFlags(argv);
   const log = pino({
     level: flags.logLevel,

@@ -13,3 +13,4 @@ export * from './update';
 export * from './leader-election';
 export * from './correlator';
 export * from './events';
+export * from './api-calls';

@@ -1,7 +1,8 @@
 // Regenerates everything that derives from schema/logicalvolume.yaml, the source of truth:
 //   src/generated/crds.ts   the CRD objects for both API groups, as typed constants
 //   src/generated/types.ts  openapi-typescript's types for the LogicalVolume schema
-//   deploy/crds/<group>_logicalvolumes.yaml  what a cluster applies, one file per group
+//   deploy/crds/<group>/logicalvolumes.yaml  what a cluster applies, one directory per group,
+//   deploy/crds/<group>/kustomization.yaml   with a kustomization for deploy/'s overlays
 // CI runs this and fails on any diff (drift).
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -66,11 +67,16 @@ const ast = await openapiTS(document);
 await writeFile(join(generated, 'types.ts'), `${tsHeader}${astToString(ast)}`);
 
 const deploy = join(workspace, 'deploy/crds');
-await mkdir(deploy, { recursive: true });
 const written = [];
 for (const [group, crd] of Object.entries(crds)) {
-  const file = join(deploy, `${group}_${names.plural}.yaml`);
+  // One directory per group, with its own kustomization: deploy/'s overlays take the one
+  // their name set needs as a base (kustomize only loads files below a kustomization's root).
+  const dir = join(deploy, group);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${names.plural}.yaml`);
   await writeFile(file, `${yamlHeader}---\n${YAML.stringify(crd, { lineWidth: 0 })}`);
-  written.push(relative(workspace, file));
+  const kustomization = join(dir, 'kustomization.yaml');
+  await writeFile(kustomization, `${yamlHeader}resources:\n  - ${names.plural}.yaml\n`);
+  written.push(relative(workspace, file), relative(workspace, kustomization));
 }
 console.log(`codegen: wrote src/generated/crds.ts, src/generated/types.ts, ${written.join(', ')}`);

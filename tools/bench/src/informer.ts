@@ -44,7 +44,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconf
   // BENCH_SERVER_CLI: another build of the server (say, of an older commit) to compare with
   const cli = process.env['BENCH_SERVER_CLI'] ?? join(root, 'tools/kube-test-apiserver/dist/cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build @copse/kube-test-apiserver first`);
-  const crd = join(root, 'deploy/crds', `${names.group}_logicalvolumes.yaml`);
+  const crd = join(root, 'deploy/crds', names.group, 'logicalvolumes.yaml');
   const child = spawn(process.execPath, [...profArgs(), cli, '--port', '0', '--kubeconfig', kubeconfig, '--no-snapshot-crds', '--crd', crd, '--log-level', 'warn'], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -14,7 +14,7 @@ import type { Obj } from './kube';
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 /** The LogicalVolume CRD for Copse's default group, as deploy/crds holds it. */
-export const LOGICAL_VOLUME_CRD_FILE = join(REPO_ROOT, 'deploy', 'crds', 'topolvm.cybozu.com_logicalvolumes.yaml');
+export const LOGICAL_VOLUME_CRD_FILE = join(REPO_ROOT, 'deploy', 'crds', 'topolvm.cybozu.com', 'logicalvolumes.yaml');
 
 export function readCrdFile(file: string): Obj {
   const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter((d) => d && d.kind === 'CustomResourceDefinition');

@@ -98,7 +98,7 @@ export class Stack {
     }
     if (this.options.logFiles) mkdirSync(join(this.dir, 'logs'), { recursive: true });
     const logLevel = this.options.logLevel ?? 'info';
-    const crd = join(WORKSPACE, 'deploy', 'crds', `${this.names.group}_logicalvolumes.yaml`);
+    const crd = join(WORKSPACE, 'deploy', 'crds', this.names.group, 'logicalvolumes.yaml');
     const apiserver = this.spawn('kube-test-apiserver', [MAIN.apiserver, '--port', '0', '--kubeconfig', this.kubeconfig, '--crd', crd, '--log-level', 'warn']);
     await apiserver.until('a kubeconfig', async () => existsSync(this.kubeconfig) && (await this.kubectl.run(['get', '--raw', '/readyz'])).code === 0);
 

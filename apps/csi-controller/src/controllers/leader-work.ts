@@ -9,6 +9,14 @@ import type { LogicalVolumes } from '../k8s/logical-volumes';
 import type { ControllerMetrics } from '../metrics';
 import { claimMetadataOnly, LogicalVolumeController, persistentVolumeEssentials } from './logical-volume';
 import { NodeController } from './node';
+import { LEADER_ELECTION_CALLS, type ApiCalls } from '@copse/controller-runtime';
+
+/** The Kubernetes API calls this module makes (deploy/'s RBAC grants exactly the app's union; api-calls.spec.ts checks it against the calls). */
+export const API_CALLS: ApiCalls = (lvGroup) => [
+  { group: '', resource: 'persistentvolumes', verbs: ['list', 'watch'] },
+  { group: '', resource: 'persistentvolumeclaims', verbs: ['list', 'watch'] },
+  ...LEADER_ELECTION_CALLS(lvGroup),
+];
 
 export interface LeaderWorkOptions {
   readonly kubeConfig: KubeConfig;

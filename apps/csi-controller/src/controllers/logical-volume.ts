@@ -22,6 +22,13 @@ import { isDeleting, kindOf } from '../domain/logical-volume-view';
 import { isObjectName } from '../domain/object-names';
 import type { LogicalVolumes } from '../k8s/logical-volumes';
 import type { ControllerMetrics } from '../metrics';
+import { type ApiCalls } from '@copse/controller-runtime';
+
+/** The Kubernetes API calls this module makes (deploy/'s RBAC grants exactly the app's union; api-calls.spec.ts checks it against the calls). */
+export const API_CALLS: ApiCalls = (_lvGroup) => [
+  { group: '', resource: 'persistentvolumes', verbs: ['get'] },
+  { group: '', resource: 'persistentvolumeclaims', verbs: ['get', 'list'] },
+];
 
 export interface LogicalVolumeState {
   readonly lv: LogicalVolume | undefined;

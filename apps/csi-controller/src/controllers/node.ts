@@ -9,6 +9,15 @@ import type { LogicalVolume, NameSet } from '@copse/k8s-crd';
 import type { LogicalVolumes } from '../k8s/logical-volumes';
 import type { NodeMeta } from '../k8s/nodes';
 import type { ControllerMetrics } from '../metrics';
+import { type ApiCalls } from '@copse/controller-runtime';
+
+/** The Kubernetes API calls this module makes (deploy/'s RBAC grants exactly the app's union; api-calls.spec.ts checks it against the calls). */
+export const API_CALLS: ApiCalls = (_lvGroup) => [
+  { group: '', resource: 'nodes', verbs: ['get', 'patch'] },
+  { group: '', resource: 'persistentvolumes', verbs: ['list'] },
+  { group: '', resource: 'persistentvolumeclaims', verbs: ['list', 'delete'] },
+  { group: 'storage.k8s.io', resource: 'storageclasses', verbs: ['list'] },
+];
 
 /** The annotation the scheduler puts on a WaitForFirstConsumer claim. */
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';

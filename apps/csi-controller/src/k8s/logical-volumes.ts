@@ -14,6 +14,10 @@ import {
   type Logger,
 } from '@copse/controller-runtime';
 import type { LogicalVolume, LogicalVolumeList, NameSet } from '@copse/k8s-crd';
+import { type ApiCalls } from '@copse/controller-runtime';
+
+/** The Kubernetes API calls this module makes (deploy/'s RBAC grants exactly the app's union; api-calls.spec.ts checks it against the calls). */
+export const API_CALLS: ApiCalls = (lvGroup) => [{ group: lvGroup, resource: 'logicalvolumes', verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] }];
 
 export interface LogicalVolumesOptions {
   readonly kubeConfig: KubeConfig;

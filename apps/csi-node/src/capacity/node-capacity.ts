@@ -5,6 +5,10 @@ import type { NameSet } from '@copse/k8s-crd';
 import type { NodeMetrics } from '../metrics';
 import { desiredCapacityAnnotations, nodeCapacityPatch } from './annotations';
 import type { LvmdFollower } from './lvmd-follower';
+import { type ApiCalls } from '@copse/controller-runtime';
+
+/** The Kubernetes API calls this module makes (deploy/'s RBAC grants exactly the app's union; api-calls.spec.ts checks it against the calls). */
+export const API_CALLS: ApiCalls = (_lvGroup) => [{ group: '', resource: 'nodes', verbs: ['list', 'watch', 'patch'] }];
 
 export interface NodeCapacityOptions {
   readonly kubeConfig: KubeConfig;

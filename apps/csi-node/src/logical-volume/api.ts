@@ -1,6 +1,13 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { apiCall, isNotFound } from '@copse/controller-runtime';
 import type { LogicalVolume, LogicalVolumeList, LogicalVolumeStatus, NameSet } from '@copse/k8s-crd';
+import { type ApiCalls } from '@copse/controller-runtime';
+
+/** The Kubernetes API calls this module makes (deploy/'s RBAC grants exactly the app's union; api-calls.spec.ts checks it against the calls). */
+export const API_CALLS: ApiCalls = (lvGroup) => [
+  { group: lvGroup, resource: 'logicalvolumes', verbs: ['get', 'list', 'patch'] },
+  { group: lvGroup, resource: 'logicalvolumes/status', verbs: ['update'] },
+];
 
 /** One JSON patch operation (RFC 6902), as client-node sends PATCH bodies. */
 export type JsonPatchOp =
