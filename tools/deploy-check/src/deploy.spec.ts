@@ -285,6 +285,8 @@ function commentedPrivileges(): string[] {
 describe('kustomize versions', () => {
   it('renders every overlay alike with each kubectl in DEPLOY_CHECK_KUBECTLS (e.g. Debian 1.20 beside 1.32)', async () => {
     const others = (process.env['DEPLOY_CHECK_KUBECTLS'] ?? '').split(':').filter(Boolean);
+    // .ci/run unpacks Debian's kubectl 1.20 for this: CI never passes it by comparing nothing
+    if (process.env['CI'] === 'true') expect(others.length).toBeGreaterThan(0);
     for (const kubectl of others) {
       for (const overlay of [...overlays.map(([o]) => o), 'deploy/overlays/monitoring']) {
         const [a, b] = await Promise.all([render(overlay), render(overlay, kubectl)]);
