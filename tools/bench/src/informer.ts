@@ -6,7 +6,8 @@
 // Run: npx nx run @copse/bench:bench-informer   (prints a Markdown section for docs/benchmarks.md)
 // Environment: BENCH_RUNS ("1000x30,300x20": rate/s x seconds), BENCH_OBJECTS, BENCH_CPU_PROF (a
 // directory for the server's and load generator's CPU profiles), BENCH_SERVER_FIGURES=0,
-// BENCH_SERVER_CLI (another build of the server's cli.js, for before/after comparisons).
+// BENCH_SERVER_CLI (another build of the server's cli.js, for before/after comparisons), BENCH_SERVER_NODE_ARGS
+// (node flags for the server; default --max-semi-space-size=64, "" for V8's defaults).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -31,9 +32,9 @@ function profArgs(): string[] {
 }
 
 /**
- * V8 flags for the server's process. At 1,000 writes a second the server allocates about 15 MB
- * a second; with V8's default young generation (16 MB semi-spaces) that is a scavenge every
- * 70 ms or so, each a pause of 4 to 20 ms (and far more when the machine is busy: a parallel
+ * V8 flags for the server's process. At 1,000 writes a second the server allocates some 150 MB
+ * a second (about 150 KB per merge patch); with V8's default young generation (16 MB
+ * semi-spaces) that is a scavenge every 60 to 100 ms, each a pause of 4 to 20 ms (and far more when the machine is busy: a parallel
  * scavenge waits for its helper threads), which every request in flight waits out. A larger
  * young generation makes them rare; the work per scavenge (copying what survives) stays the
  * same. BENCH_SERVER_NODE_ARGS overrides ("" for V8's defaults).
