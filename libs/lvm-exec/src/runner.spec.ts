@@ -7,6 +7,9 @@ const fake = join(__dirname, 'fixtures/fake-lvm.js');
 const runner = new ExecLvmRunner({ commandPrefix: [process.execPath, fake], lvmPath: '/sbin/lvm' });
 
 describe('ExecLvmRunner', () => {
+  // each case starts a node process (the fake lvm): seconds on a busy 2-core machine
+  jest.setTimeout(30_000);
+
   it('passes the argv verbatim after the prefix and the lvm path, with no shell in between', async () => {
     const hostile = ['$(touch /tmp/pwned)', 'a;b', '`id`', "it's", '"q"', '*', '> x'];
     const r = await runner.run(['echo', ...hostile]);
@@ -41,7 +44,7 @@ describe('ExecLvmRunner', () => {
     const pidFile = join(mkdtempSync(join(tmpdir(), 'copse-runner-')), 'pid');
     const controller = new AbortController();
     const running = runner.run(['sleep', pidFile], { signal: controller.signal });
-    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
     const pid = Number(readFileSync(pidFile, 'utf8'));
     controller.abort();
     await expect(running).rejects.toBeInstanceOf(LvmCancelledError);
