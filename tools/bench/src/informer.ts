@@ -6,7 +6,8 @@
 // Run: npx nx run @copse/bench:bench-informer   (prints a Markdown section for docs/benchmarks.md)
 // Environment: BENCH_RUNS ("1000x30,300x20": rate/s x seconds), BENCH_OBJECTS, BENCH_CPU_PROF (a
 // directory for the server's and load generator's CPU profiles), BENCH_SERVER_FIGURES=0,
-// BENCH_SERVER_CLI (another build of the server's cli.js, for before/after comparisons).
+// BENCH_SERVER_CLI (another build of the server's cli.js, for before/after comparisons), BENCH_SERVER_NODE_ARGS
+// (node flags for the server; default --max-semi-space-size=64, "" for V8's defaults).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -30,6 +31,16 @@ function profArgs(): string[] {
   return CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
 }
 
+/**
+ * V8 flags for the server's process. At 1,000 writes a second the server allocates some 150 MB
+ * a second (about 150 KB per merge patch); with V8's default young generation (16 MB
+ * semi-spaces) that is a scavenge every 60 to 100 ms, each a pause of 4 to 20 ms (and far more when the machine is busy: a parallel
+ * scavenge waits for its helper threads), which every request in flight waits out. A larger
+ * young generation makes them rare; the work per scavenge (copying what survives) stays the
+ * same. BENCH_SERVER_NODE_ARGS overrides ("" for V8's defaults).
+ */
+const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
+
 
 function mb(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(0);
@@ -45,7 +56,7 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; kubeconf
   const cli = process.env['BENCH_SERVER_CLI'] ?? join(root, 'tools/kube-test-apiserver/dist/cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build @copse/kube-test-apiserver first`);
   const crd = join(root, 'deploy/crds', names.group, 'logicalvolumes.yaml');
-  const child = spawn(process.execPath, [...profArgs(), cli, '--port', '0', '--kubeconfig', kubeconfig, '--no-snapshot-crds', '--crd', crd, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...profArgs(), cli, '--port', '0', '--kubeconfig', kubeconfig, '--no-snapshot-crds', '--crd', crd, '--log-level', 'warn'], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const deadline = Date.now() + 30_000;
@@ -209,6 +220,7 @@ async function main(): Promise<void> {
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     const updateRows = runs.flatMap(({ rate, seconds, sent, sample: s, cpu, load: [l0, l1] }) => [
       `| **${rate}/s for ${seconds} s** (load average ${l0?.toFixed(2)} before, ${l1?.toFixed(2)} after): updates sent | ${sent['sent']} at ${Number(sent['perSecond']).toFixed(0)}/s (${sent['failed']} failed); the server acknowledged each write in p50 ${Number(sent['writeP50']).toFixed(1)} ms, p99 ${Number(sent['writeP99']).toFixed(1)} ms | ${rate === 1000 ? '1000/s' : ''} |`,
+      `| how far behind its schedule the writer sent (its own waits for a CPU, and its cap of 64 writes in flight when the server falls behind; not in the latencies below, which start when each update is sent), p50 / p99 | ${Number(sent['lagP50']).toFixed(1)} / ${Number(sent['lagP99']).toFixed(1)} ms | |`,
       `| update sent -> reconcile ran, p50 / p99 (n = ${s.endToEnd.length}) | ${ms(s.endToEnd)} | ${rate === 1000 ? 'p99 < 50 ms' : ''} |`,
       `| of which: sent -> informer handler (server, network, client-node's parse) | ${ms(s.delivery)} | |`,
       `| of which: informer handler -> reconcile (queue and workers: Copse) | ${ms(s.queue)} | |`,
@@ -222,7 +234,7 @@ async function main(): Promise<void> {
       '',
       `Measured ${date} with \`tools/bench/src/informer.ts\`: ${cpus().length} x ${cpu}, ${mb(totalmem())} MiB, Node ${process.version};`,
       `load average ${load0.toFixed(2)} at the start (other work on the machine), ${(loadavg()[0] as number).toFixed(2)} at the end.`,
-      `Three processes: the API test server, the load generator (kube-load.ts, its own process), and the controller measured`,
+      `Three processes: the API test server (node ${SERVER_NODE_ARGS.join(' ') || 'with V8 defaults'}), the load generator (kube-load.ts, its own process), and the controller measured`,
       `(an informer on LogicalVolumes with a 4-worker controller queue behind it; reconcile reads the object from the cache).`,
       '',
       '| figure | measured | target |',

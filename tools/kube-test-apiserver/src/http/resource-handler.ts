@@ -20,6 +20,7 @@ import type { ResourceRequest } from './request-info';
 import { negotiate, type Negotiated } from './negotiate';
 import { decodeObjectBody, parseJson, readBody } from './body';
 import { writeBody } from './respond';
+import { objectJson } from './json-text';
 import { fieldManagerFor, validateFieldManager } from '../patch';
 
 export interface ResourceHandlerDeps {
@@ -255,12 +256,14 @@ let lastEvent: { readonly type: string; readonly object: unknown; readonly line:
 /**
  * One watch event as the line written to the stream. Stored objects (and their served forms)
  * are never mutated, so the text of the same object and type can be reused: a change fanned
- * out to N watchers is serialized once, not N times.
+ * out to N watchers is serialized once, not N times, and the write's response reuses the
+ * object's text (objectJson).
  */
 function eventLine(type: string, object: unknown): string {
   const last = lastEvent;
   if (last !== undefined && last.object === object && last.type === type) return last.line;
-  const line = JSON.stringify({ type, object }) + '\n';
+  // JSON.stringify({ type, object }), from the object's text
+  const line = `{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`;
   lastEvent = { type, object, line };
   return line;
 }

@@ -4,6 +4,7 @@ import { stringify as toYaml } from 'yaml';
 import { internalError, isStatusError, type Status } from '../api/status';
 import { isPatchError } from '../patch';
 import type { Negotiated } from './negotiate';
+import { knownJson } from './json-text';
 
 export function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text)}`;
@@ -11,7 +12,7 @@ export function warningHeader(text: string): string {
 
 export function writeBody(res: ServerResponse, code: number, body: unknown, n: Pick<Negotiated, 'format'> & { contentType?: string }, warnings: readonly string[] = []): void {
   if (res.headersSent) return;
-  const text = n.format === 'yaml' ? toYaml(body) : JSON.stringify(body) + '\n';
+  const text = n.format === 'yaml' ? toYaml(body) : (knownJson(body) ?? JSON.stringify(body)) + '\n';
   if (warnings.length) res.setHeader('Warning', [...new Set(warnings)].map(warningHeader));
   res.writeHead(code, {
     'Content-Type': n.contentType ?? (n.format === 'yaml' ? 'application/yaml' : 'application/json'),
